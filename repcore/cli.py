@@ -1,0 +1,135 @@
+"""`python -m repcore fit|compare`: train from the shell.
+
+Every RunConfig field is an option (--slope-scale for slope_scale, ...), parsed by the same code as
+URLs (RunConfig.from_query), so limits and messages are the same everywhere. Invalid input exits with
+code 2 and one line on stderr. `--json` prints one JSON object (fit) or an array (compare) on stdout;
+without it a table. Progress goes to stderr on runs longer than a few seconds.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import statistics
+import sys
+import time
+from dataclasses import fields
+
+from .config import ConfigError, RunConfig
+from .device import DeviceError
+from .expr import ExprError
+from .targets import TargetError
+from .train import Run, lockstep
+
+USER_ERRORS = (ConfigError, DeviceError, ExprError, TargetError, KeyError)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):           # one line, exit 2 (argparse's default prints usage too)
+        raise SystemExit(_fail(f"{self.prog}: {message}"))
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}".replace("\n", " "), file=sys.stderr)
+    return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    top = _Parser(prog="python -m repcore", description="Train vanilla and RepNet MLPs; see README.md.")
+    sub = top.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for name, help_ in (("fit", "train one model"), ("compare", "train several models on the same seeds, side by side")):
+        p = sub.add_parser(name, help=help_)
+        for f in fields(RunConfig):
+            p.add_argument("--" + f.name.replace("_", "-"), dest=f.name, default=None, metavar=f.name.upper())
+        p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+        if name == "compare":
+            p.add_argument("--models", default="vanilla,repnet", help="comma-separated model names")
+            p.add_argument("--seeds", default="0", help="comma-separated seeds, e.g. 0,1,2")
+    return top
+
+
+def _config(args: argparse.Namespace) -> RunConfig:
+    given = {f.name: getattr(args, f.name) for f in fields(RunConfig) if getattr(args, f.name) is not None}
+    return RunConfig.from_query(given)[0]
+
+
+def _seeds(raw: str) -> list[int]:
+    try:
+        seeds = [int(s) for s in raw.split(",") if s.strip()]
+    except ValueError:
+        raise ConfigError(f"seeds: {raw!r} is not a comma-separated list of whole numbers") from None
+    if not seeds:
+        raise ConfigError("seeds: none given")
+    for s in seeds:
+        RunConfig(seed=s)                   # same limits as the seed field
+    return seeds
+
+
+def _record(run: Run, snap) -> dict:
+    cfg, finite = run.cfg, math.isfinite(snap.rel_l2)
+    return {"model": cfg.model, "act": cfg.act, "seed": cfg.seed, "target": cfg.target, "rel_l2": snap.rel_l2 if finite else None,
+            "status": snap.status, "diverged_at": snap.diverged_at if snap.diverged_at >= 0 else None,
+            "steps": snap.step, "wall_s": round(snap.wall, 4), "steps_per_s": round(snap.step / snap.wall, 2) if snap.wall > 0 else None,
+            "device": str(run.device), "slope_scale": round(run.nu, 4) if cfg.model == "repnet" else None,
+            "losses": {k: (v if math.isfinite(v) else None) for k, v in snap.losses.items()}, "config": cfg.to_query()}
+
+
+def run_group(cfgs: list[RunConfig], progress: bool) -> list[dict]:
+    """Train cfgs in lockstep; return one record per config (final snapshot)."""
+    runs = [Run(c) for c in cfgs]
+    start, shown, last = time.perf_counter(), 0.0, None
+    for last in lockstep(runs):
+        elapsed = time.perf_counter() - start
+        if progress and elapsed - shown > 2.0:
+            shown = elapsed
+            parts = "  ".join(f"{s.label} {s.rel_l2:.3g}" for s in last)
+            print(f"  step {max(s.step for s in last)}/{cfgs[0].steps}  rel_l2: {parts}", file=sys.stderr, flush=True)
+    return [_record(r, s) for r, s in zip(runs, last)]
+
+
+def _table(records: list[dict]) -> str:
+    head = f"{'model':<9} {'act':<5} {'seed':>4} {'rel_l2':>10} {'status':<9} {'steps':>7} {'steps/s':>8} {'slope':>8}"
+    rows = [head, "-" * len(head)]
+    for r in records:
+        rel = "nan" if r["rel_l2"] is None else f"{r['rel_l2']:.3e}"
+        nu = "" if r["slope_scale"] is None else f"{r['slope_scale']:.3g}"
+        rows.append(f"{r['model']:<9} {r['act']:<5} {r['seed']:>4} {rel:>10} {r['status']:<9} {r['steps']:>7} "
+                    f"{r['steps_per_s'] or 0:>8.1f} {nu:>8}")
+    models = list(dict.fromkeys(r["model"] for r in records))
+    if len(records) > len(models):
+        rows.append("")
+        for m in models:
+            vals = [r["rel_l2"] for r in records if r["model"] == m and r["rel_l2"] is not None]
+            med = statistics.median(vals) if vals else float("nan")
+            rows.append(f"median rel_l2 {m:<9} {med:.3e}  over {len(vals)} seed(s)")
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as stop:
+        return int(stop.code or 0)
+    try:
+        base = _config(args)
+        if args.command == "fit":
+            groups = [[base]]
+        else:
+            models = [m.strip() for m in args.models.split(",") if m.strip()]
+            if not models:
+                raise ConfigError("models: none given")
+            groups = [[base.replace(model=m, seed=s) for m in models] for s in _seeds(args.seeds)]
+            for cfg in groups[0]:
+                RunConfig.from_query({"model": cfg.model})
+        records = []
+        for group in groups:
+            records += run_group(group, progress=True)
+    except USER_ERRORS as err:
+        return _fail(str(err).strip("'\""))
+    except KeyboardInterrupt:
+        return _fail("interrupted")
+    if args.json:
+        print(json.dumps(records[0] if args.command == "fit" else records))
+    else:
+        print(_table(records))
+    return 0

@@ -1,0 +1,108 @@
+"""Magnitude estimates at initialization: RMS output and RMS slope of the networks models.py builds.
+
+Notation: x in the box [-1, 1]^d (box coordinates), first layer z = W x + b (vanilla) or
+z = W (x + B) (RepNet), then depth-1 hidden layers u = V h + c, then the head f = a h + a0.
+
+- First layer, exactly (deterministic quadrature over the layer's parameter law, no sampling):
+      m1(x) = E[sigma(z)^2]            s1(x) = E[W_1^2 sigma'(z)^2]      (slope along x_1)
+  For a shallow ReLU RepNet this gives the closed forms of the method notes:
+      E f^2 = nu^2 (x^2 + 1/3) / 2,  E f'^2 = nu^2 / 2  (head variance 1/width).
+- Deeper layers, the infinite-width recursion (Poole et al. 2016; Schoenholz et al. 2017) with the
+  usual gradient-independence assumption: q' = sw2 E[sigma(u)^2] + sb2, p' = sw2 E[sigma'(u)^2] p,
+  u ~ N(0, q), where sw2 = fan_in Var(V) and sb2 = Var(c) come from the init registry.
+- Head: E f^2 = sa2 E[sigma(u_L)^2] + Var(a0), E f'^2 = sa2 E[sigma'(u_L)^2] p_L.
+Returned values are RMS over x uniform in the box and over initializations. tests/test_estimates.py
+checks them against Monte Carlo over real networks.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.polynomial.hermite_e import hermegauss
+from scipy.special import ndtr, ndtri
+from scipy.stats import qmc
+
+from .activations import ACTIVATIONS
+from .inits import INITS
+from .layers import POINT_LAWS
+
+_GH_X, _GH_W = hermegauss(80)
+_GH_W = _GH_W / _GH_W.sum()          # E over N(0, 1)
+
+
+@dataclass(frozen=True)
+class Magnitudes:
+    rms_output: float
+    rms_slope: float     # RMS of df/dx_1 in BOX units (x in [-1, 1]); divide by (hi - lo)/2 for data units
+
+
+def _first_layer_nodes(model: str, dim: int, width: int, nu: float, law: str, init: str):
+    """A quadrature rule for the law of one first-layer neuron: W [N, d], shift or bias, weights [N].
+    RepNet: (W, B [N, d]); vanilla: (W, b [N]). u_w, u_b are the uniform variables behind W and B."""
+    if dim == 1:   # Gauss-Hermite in the weight x a fine midpoint rule in the shift (peaks of width 1/nu)
+        n_b = 4001
+        g = np.repeat(_GH_X, n_b)[:, None]
+        u_w = ndtr(g)
+        u_b = np.tile((np.arange(n_b) + 0.5) / n_b, len(_GH_X))[:, None]
+        weights = np.repeat(_GH_W, n_b) / n_b
+    else:          # scrambled Sobol points with a fixed seed, so the estimate is deterministic
+        pts = qmc.Sobol(2 * dim, scramble=True, seed=0).random(2 ** 15)
+        u_w, u_b = pts[:, :dim], pts[:, dim:]
+        g = ndtri(u_w)
+        weights = np.full(len(pts), 1 / len(pts))
+    if model == "repnet":
+        return nu * g, POINT_LAWS.get(law)(u_b), weights
+    spec = INITS.get(init)
+    w_sd, b_sd = math.sqrt(spec.w_var(dim, width)), math.sqrt(spec.b_var(dim, width))
+    if spec.uniform:
+        return (2 * u_w - 1) * math.sqrt(3) * w_sd, (2 * u_b[:, 0] - 1) * math.sqrt(3) * b_sd, weights
+    return g * w_sd, ndtri(u_b[:, 0]) * b_sd, weights
+
+
+def _gauss(fn, q: np.ndarray) -> np.ndarray:
+    """E[fn(u)] for u ~ N(0, q), elementwise over q: [k] -> [k]."""
+    u = np.sqrt(np.maximum(q, 0))[:, None] * _GH_X[None, :]
+    return fn(u) @ _GH_W
+
+
+def magnitudes(model: str, act: str, dim: int, width: int, depth: int, nu: float = 1.0,
+               law: str = "uniform", init: str = "default", head: str = "init", xs: np.ndarray | None = None) -> Magnitudes:
+    """RMS output and slope at initialization, averaged over x uniform in [-1, 1]^d.
+    `model` is 'vanilla' or 'repnet'; `head` 'init' (head drawn with `init`) or 'zero'."""
+    a = ACTIVATIONS.get(act)
+    spec = INITS.get(init)
+    w, b, wq = _first_layer_nodes(model, dim, width, nu, law, init)
+    rep = b.ndim == 2
+    if xs is None:
+        xs = np.linspace(-1, 1, 41)[:, None] if dim == 1 else qmc.Sobol(dim, scramble=True, seed=1).random(64) * 2 - 1
+    m1, s1 = [], []
+    for x in xs:
+        z = (w * (x[None, :] + b)).sum(1) if rep else w @ x + b
+        m1.append(wq @ a.np_fn(z) ** 2)
+        s1.append(wq @ (w[:, 0] ** 2 * a.np_grad(z) ** 2))
+    q, p = np.array(m1), np.array(s1)
+    m, s = q, p      # E sigma^2 and E (d sigma)^2 of the last hidden layer so far
+    sw2, sb2 = width * spec.w_var(width, width), spec.b_var(width, width)
+    for _ in range(depth - 1):
+        q = sw2 * m + sb2
+        p = sw2 * s
+        m, s = _gauss(lambda u: a.np_fn(u) ** 2, q), p * _gauss(lambda u: a.np_grad(u) ** 2, q)
+        # s: gradient independence: E[sigma'(u)^2 (du)^2] ~ E[sigma'(u)^2] E[(du)^2]
+    if head == "zero":
+        return Magnitudes(0.0, 0.0)
+    sa2, sa0 = width * spec.w_var(width, 1), spec.b_var(width, 1)
+    return Magnitudes(float(np.sqrt(np.mean(sa2 * m + sa0))), float(np.sqrt(np.mean(sa2 * s))))
+
+
+AUTO_NU_FACTOR = 1.0   # nu = factor * pi * K: see auto_slope_scale
+
+
+def auto_slope_scale(top_cycles: float) -> float:
+    """The 'auto' slope scale from the target's highest significant frequency K (cycles over the
+    domain, targets.top_frequency). In box units (width 2) that mode is sin(pi K x_hat + phase), with
+    angular frequency pi K; nu = AUTO_NU_FACTOR * pi K gives the typical first-layer neuron a
+    transition width (~1/nu in box units) comparable to the mode's quarter wavelength. Clamped to
+    [1, 1e4] (the config limits)."""
+    return float(min(max(AUTO_NU_FACTOR * np.pi * top_cycles, 1.0), 1e4))

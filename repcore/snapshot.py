@@ -1,0 +1,37 @@
+"""Snapshot: the plain record the training stream yields every `every` steps. Floats, ints, strings
+and NumPy arrays only (no tensors, no modules), so callers can draw, store or send it anywhere."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class Snapshot:
+    label: str                      # which run ('vanilla', 'repnet', ...)
+    step: int
+    wall: float                     # seconds of training so far (diagnostics excluded)
+    status: str                     # 'ok' | 'diverged' | 'done'
+    losses: dict[str, float]        # named loss terms at this step (e.g. {'mse': ...} or {'pde': ..., 'bc': ...})
+    rel_l2: float                   # ||pred - true|| / ||true|| on the dense test set (never trained on)
+    x: np.ndarray                   # [g] display grid along x1 (data units)
+    pred: np.ndarray                # [g]
+    true: np.ndarray                # [g]
+    freqs: np.ndarray               # [K] frequency bins, cycles over the domain along x1
+    spec_true: np.ndarray           # [K] |DFT| of the target on the periodic grid
+    spec_pred: np.ndarray           # [K] |DFT| of the prediction
+    spec_rel_err: np.ndarray        # [K] |DFT(pred - true)| / |DFT(true)|; NaN where the target has < 1% of its peak
+    points: np.ndarray              # [width] first-layer partition points along x1 (data units; may lie outside)
+    hist_edges: np.ndarray          # [bins + 1] over the domain
+    hist_counts: np.ndarray         # [bins] partition points per bin (inside the domain)
+    inside: float                   # fraction of partition points inside the domain
+    pieces: int                     # linear pieces of a ReLU net along the display line; -1 for smooth nets
+    rms_output: float               # RMS of the prediction on the display line
+    rms_slope: float                # RMS of d pred / d x1 on the display line (data units)
+    diverged_at: int = -1           # first snapshot step where loss or parameters were non-finite
+    extra: dict = field(default_factory=dict)   # problem-specific scalars (e.g. an inverse-problem coefficient)
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict (arrays as lists)."""
+        return {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in asdict(self).items()}

@@ -1,0 +1,119 @@
+"""The one training loop: Run steps a model on a problem; `train` and `lockstep` stream Snapshots.
+
+Between snapshots the loop does no host synchronisation (no .item(), no printing, no checks), so its
+speed is that of a bare PyTorch loop; every `every` steps it stops to measure (Snapshot). A run whose
+loss or parameters turn non-finite is marked diverged at that snapshot and stops; in `lockstep` the
+other runs go on.
+"""
+from __future__ import annotations
+
+import math
+import time
+from typing import Iterator, Sequence
+
+import numpy as np
+import torch
+
+from .activations import ACTIVATIONS
+from .config import RunConfig
+from .device import DTYPES, resolve as resolve_device
+from .diagnostics import histogram, linear_pieces, rms_and_slope, spectra
+from .estimates import auto_slope_scale
+from .models import build
+from .problems import PROBLEMS
+from .snapshot import Snapshot
+from .targets import line, resolve as resolve_target, top_frequency
+
+
+class Run:
+    """One model training on one problem. `advance(n)` trains, `snapshot()` measures."""
+
+    def __init__(self, cfg: RunConfig, label: str | None = None):
+        self.cfg, self.label = cfg, label or cfg.model
+        self.device, dtype = resolve_device(cfg.device), DTYPES[cfg.dtype]
+        self.target = resolve_target(cfg.target, cfg.freq, cfg.domain)
+        self.top_cycles = top_frequency(self.target)
+        self.nu = cfg.slope_scale if cfg.slope_scale is not None else auto_slope_scale(self.top_cycles)
+        self.net = build(cfg, self.target.lo, self.target.hi, self.nu).to(self.device, dtype)
+        self.problem = PROBLEMS.get(cfg.problem)(cfg, self.target, self.device, dtype)
+        params = [p for p in self.net.parameters() if p.requires_grad] + self.problem.params()
+        self.opt = torch.optim.Adam(params, lr=cfg.lr)
+        self.step, self.wall, self.status, self.diverged_at = 0, 0.0, "ok", -1
+        self._terms = None
+        self._k_max = int(min(cfg.grid // 2, max(32, math.ceil(1.5 * self.top_cycles))))
+        self._fine = torch.as_tensor(line(self.target, 8 * cfg.grid), dtype=dtype, device=self.device)
+        self._pieces = ACTIVATIONS.get(cfg.act).piecewise_linear and cfg.model in ("vanilla", "repnet")
+
+    @property
+    def finished(self) -> bool:
+        return self.status != "ok" or self.step >= self.cfg.steps
+
+    def advance(self, n: int) -> None:
+        """Up to n optimizer steps (fewer at the end of the budget); nothing if finished."""
+        n = 0 if self.status != "ok" else min(n, self.cfg.steps - self.step)
+        if n <= 0:
+            return
+        net, opt, losses = self.net, self.opt, self.problem.losses
+        start = time.perf_counter()
+        for _ in range(n):
+            opt.zero_grad(set_to_none=True)
+            terms = losses(net)
+            values = iter(terms.values())
+            loss = next(values)
+            for term in values:
+                loss = loss + term
+            loss.backward()
+            opt.step()
+        if self.device.type == "cuda":
+            torch.cuda.synchronize()
+        self.wall += time.perf_counter() - start
+        self.step += n
+        self._terms = terms
+
+    def snapshot(self) -> Snapshot:
+        """Measure now (syncs with the device). Marks the run diverged if anything is non-finite."""
+        if self._terms is None:
+            self._terms = self.problem.losses(self.net)
+        losses = {k: float(v.detach()) for k, v in self._terms.items()}
+        finite = all(math.isfinite(v) for v in losses.values()) and all(
+            bool(torch.isfinite(p).all()) for p in self.opt.param_groups[0]["params"])
+        if not finite and self.status == "ok":
+            self.status, self.diverged_at = "diverged", self.step
+        elif self.status == "ok" and self.step >= self.cfg.steps:
+            self.status = "done"
+        return self._measure(losses)
+
+    def _measure(self, losses: dict[str, float]) -> Snapshot:
+        g = self.problem.grids
+        pred, err = self.problem.evaluate(self.net)
+        freqs, st, sp, rel = spectra(pred, g.true_line, self._k_max)
+        points = self.net.partition_points()
+        edges, counts, inside = histogram(points, self.target.lo[0], self.target.hi[0])
+        rms, slope = rms_and_slope(g.x_line, pred)
+        pieces = linear_pieces(self.net, self._fine) if self._pieces and self.status != "diverged" else -1
+        return Snapshot(self.label, self.step, self.wall, self.status, losses, err if np.isfinite(err) else float("nan"),
+                        g.x_line, pred, g.true_line, freqs, st, sp, rel, points, edges, counts, inside, pieces,
+                        rms, slope, self.diverged_at, self.problem.extra())
+
+
+def train(cfg: RunConfig, label: str | None = None) -> Iterator[Snapshot]:
+    """Snapshots of one run: at step 0, every cfg.every steps, and at the end (or at divergence)."""
+    run = Run(cfg, label)
+    yield run.snapshot()
+    while not run.finished:
+        run.advance(cfg.every)
+        yield run.snapshot()
+
+
+def lockstep(runs: Sequence[Run]) -> Iterator[tuple[Snapshot, ...]]:
+    """Several runs (e.g. vanilla and RepNet built from one seed) stepped in turn, `every` steps each,
+    yielding one snapshot per run each round. A run that finished or diverged repeats its last
+    snapshot while the others go on."""
+    last = [r.snapshot() for r in runs]
+    yield tuple(last)
+    while not all(r.finished for r in runs):
+        for i, r in enumerate(runs):
+            if not r.finished:
+                r.advance(r.cfg.every)
+                last[i] = r.snapshot()
+        yield tuple(last)
