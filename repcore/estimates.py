@@ -75,8 +75,14 @@ def magnitudes(model: str, act: str, dim: int, width: int, depth: int, nu: float
     spec = INITS.get(init)
     w, b, wq = _first_layer_nodes(model, dim, width, nu, law, init)
     rep = b.ndim == 2
-    if xs is None:
-        xs = np.linspace(-1, 1, 41)[:, None] if dim == 1 else qmc.Sobol(dim, scramble=True, seed=1).random(64) * 2 - 1
+    if xs is None and dim == 1:        # Gauss-Legendre: the x-average is exact for the polynomial ReLU case
+        nodes, xw = np.polynomial.legendre.leggauss(24)
+        xs, xw = nodes[:, None], xw / 2
+    elif xs is None:
+        xs = qmc.Sobol(dim, scramble=True, seed=1).random(64) * 2 - 1
+        xw = np.full(len(xs), 1 / len(xs))
+    else:
+        xw = np.full(len(xs), 1 / len(xs))
     m1, s1 = [], []
     for x in xs:
         z = (w * (x[None, :] + b)).sum(1) if rep else w @ x + b
@@ -93,7 +99,7 @@ def magnitudes(model: str, act: str, dim: int, width: int, depth: int, nu: float
     if head == "zero":
         return Magnitudes(0.0, 0.0)
     sa2, sa0 = width * spec.w_var(width, 1), spec.b_var(width, 1)
-    return Magnitudes(float(np.sqrt(np.mean(sa2 * m + sa0))), float(np.sqrt(np.mean(sa2 * s))))
+    return Magnitudes(float(np.sqrt(xw @ (sa2 * m + sa0))), float(np.sqrt(xw @ (sa2 * s))))
 
 
 AUTO_NU_FACTOR = 1.0   # nu = factor * pi * K: see auto_slope_scale
