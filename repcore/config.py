@@ -47,7 +47,8 @@ class RunConfig:
     train_points: bool = True        # B trainable
     # --- optimisation and data
     steps: int = 2000
-    lr: float = 1e-3                 # Adam, full batch
+    optimizer: str = "adam"          # full batch; 'sgd' is plain gradient descent (train.OPTIMIZERS)
+    lr: float = 1e-3
     points: int = 1000               # training points, uniform random in the domain (seeded)
     seed: int = 0
     device: str = "auto"
@@ -95,7 +96,7 @@ LIMITS: dict[str, tuple[float, float]] = {
 }
 DOMAIN_LIMIT = 1e6
 CHOICES: dict[str, Any] = {"problem": PROBLEMS, "model": MODELS, "act": ACTIVATIONS, "init": INITS, "law": POINT_LAWS,
-                           "head": ("init", "zero"), "device": DEVICES, "dtype": ("float32", "float64")}
+                           "head": ("init", "zero"), "device": DEVICES, "optimizer": ("adam", "sgd"), "dtype": ("float32", "float64")}
 
 def check(name: str, value: Any) -> None:
     """Raise ConfigError if `value` is not acceptable for field `name`."""

@@ -24,6 +24,8 @@ from .problems import PROBLEMS
 from .snapshot import Snapshot
 from .targets import line, resolve as resolve_target, top_frequency
 
+OPTIMIZERS = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
+
 
 class Run:
     """One model training on one problem. `advance(n)` trains, `snapshot()` measures."""
@@ -37,7 +39,7 @@ class Run:
         self.net = build(cfg, self.target.lo, self.target.hi, self.nu).to(self.device, dtype)
         self.problem = PROBLEMS.get(cfg.problem)(cfg, self.target, self.device, dtype)
         params = [p for p in self.net.parameters() if p.requires_grad] + self.problem.params()
-        self.opt = torch.optim.Adam(params, lr=cfg.lr)
+        self.opt = OPTIMIZERS[cfg.optimizer](params, lr=cfg.lr)
         self.step, self.wall, self.status, self.diverged_at = 0, 0.0, "ok", -1
         self._terms = None
         self._k_max = int(min(cfg.grid // 2, max(32, math.ceil(1.5 * self.top_cycles))))
