@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true")
     p.add_argument("--device", default="cpu")
     args = p.parse_args(argv)
-    steps, blocks = (30, 3) if args.quick else (300, 7)
+    steps, blocks = (30, 3) if args.quick else (200, 15)
     base = BASE.replace(device=args.device)
     widths = (32,) if args.quick else (64, 128, 256)
     out: dict = {"device": str(Run(base.replace(steps=1)).device), "torch": torch.__version__, "threads": torch.get_num_threads()}

@@ -54,7 +54,7 @@ class RunConfig:
     device: str = "auto"
     dtype: str = "float32"
     every: int = 100                 # snapshot interval in steps; diagnostics cost host syncs, so not every step
-    test_points: int = 4096          # dense test set (grid in 1-D, random in d > 1), never trained on
+    test_points: int = 2048          # dense test set (grid in 1-D, random in d > 1), never trained on
     grid: int = 512                  # display / spectrum grid (1-D, or a slice along x1 at the box centre)
 
     def __post_init__(self):

@@ -43,7 +43,7 @@ class Run:
         self.step, self.wall, self.status, self.diverged_at = 0, 0.0, "ok", -1
         self._terms = None
         self._k_max = int(min(cfg.grid // 2, max(32, math.ceil(1.5 * self.top_cycles))))
-        self._fine = torch.as_tensor(line(self.target, 8 * cfg.grid), dtype=dtype, device=self.device)
+        self._fine = torch.as_tensor(line(self.target, 4 * cfg.grid), dtype=dtype, device=self.device)
         self._pieces = ACTIVATIONS.get(cfg.act).piecewise_linear and cfg.model in ("vanilla", "repnet")
 
     @property
