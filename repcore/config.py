@@ -117,7 +117,7 @@ def check(name: str, value: Any) -> None:
         if _TYPES[name] == "int" and not isinstance(value, int):
             raise ConfigError(f"{name}: {value!r} is not a whole number")
         if not lo <= value <= hi:
-            raise ConfigError(f"{name}: {value:g} is outside [{lo:g}, {hi:g}]")
+            raise ConfigError(f"{name}: {value:g} is outside [{lo:g}, {hi:{'d' if isinstance(hi, int) else 'g'}}]")
 
 
 def _check_domain(value) -> None:

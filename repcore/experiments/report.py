@@ -1,0 +1,100 @@
+"""Tables and figures for experiment results: runs.csv (one row per run), history.csv (one row per
+snapshot), table.csv / table.md (mean +- std over seeds per case and model), figures.png.
+
+Figures are static PNGs drawn with matplotlib's Agg backend (a dependency of ObsPy, which the
+earthquake experiment needs anyway): the engine stays free of the dashboard's plotly.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .runner import Experiment, Result
+
+
+def runs_frame(results: list[Result]) -> pd.DataFrame:
+    return pd.DataFrame([r.row() for r in results])
+
+
+def history_frame(results: list[Result]) -> pd.DataFrame:
+    rows = [{"case": r.case, "model": r.cfg.model, "seed": r.cfg.seed, **h} for r in results for h in r.history]
+    return pd.DataFrame(rows)
+
+
+def summary(exp: Experiment, runs: pd.DataFrame) -> pd.DataFrame:
+    """Per case and model: mean, std and median of each error column over seeds, time per step."""
+    out = []
+    for (case, model), g in runs.groupby(["case", "model"], sort=False):
+        row = {"case": case, "model": model, "seeds": len(g), "diverged": int((g["status"] == "diverged").sum())}
+        for col in exp.errors:
+            row[f"{col}_mean"], row[f"{col}_std"], row[f"{col}_median"] = g[col].mean(), g[col].std(ddof=0), g[col].median()
+        row["ms_per_step"] = g["ms_per_step"].mean()
+        out.append(row)
+    table = pd.DataFrame(out)
+    first = exp.errors[0]
+    base = table[table["model"] == exp.models[0]].set_index("case")[f"{first}_median"]
+    table[f"{first}_median_vs_{exp.models[0]}"] = [m / base[c] if base.get(c, 0) else float("nan")
+                                                   for c, m in zip(table["case"], table[f"{first}_median"])]
+    return table
+
+
+def _fmt(x: float) -> str:
+    return "nan" if not math.isfinite(x) else f"{x:.2e}" if abs(x) < 1e-2 or abs(x) >= 1e3 else f"{x:.3f}"
+
+
+def markdown(exp: Experiment, table: pd.DataFrame) -> str:
+    """A GitHub table: error mean +- std (median), ratio of medians to the first model, ms per step."""
+    first, ref = exp.errors[0], exp.models[0]
+    head = ["case", "model"] + [f"{c} mean ± std (median)" for c in exp.errors] + [f"median / {ref}", "ms/step", "seeds"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for _, r in table.iterrows():
+        errs = [f"{_fmt(r[f'{c}_mean'])} ± {_fmt(r[f'{c}_std'])} ({_fmt(r[f'{c}_median'])})" for c in exp.errors]
+        seeds = f"{r['seeds']}" + (f" ({r['diverged']} diverged)" if r["diverged"] else "")
+        lines.append("| " + " | ".join([r["case"], r["model"], *errs, f"{r[f'{first}_median_vs_{ref}']:.2f}",
+                                        f"{r['ms_per_step']:.2f}", seeds]) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def figures(exp: Experiment, results: list[Result], path: Path) -> Path:
+    """Per case: prediction vs exact along x1 (first seed), and rel. L2 over training (mean over seeds)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    cases = list(dict.fromkeys(r.case for r in results))
+    fig, axes = plt.subplots(len(cases), 2, figsize=(11, 2.4 * len(cases)), squeeze=False)
+    colors = dict(zip(exp.models, ["#4C78A8", "#E45756", "#54A24B", "#B279A2", "#F58518", "#72B7B2"]))
+    for ax_pred, ax_err, case in zip(axes[:, 0], axes[:, 1], cases):
+        mine = [r for r in results if r.case == case]
+        seed0 = min(r.cfg.seed for r in mine)
+        first = next(r for r in mine if r.cfg.seed == seed0)
+        ax_pred.plot(first.final.x, first.final.true, color="black", lw=1.6, label="exact")
+        for r in mine:
+            if r.cfg.seed == seed0:
+                ax_pred.plot(r.final.x, r.final.pred, color=colors[r.cfg.model], lw=1, label=r.cfg.model)
+            steps = [h["step"] for h in r.history]
+            ax_err.semilogy(steps, [h["rel_l2"] for h in r.history], color=colors[r.cfg.model], lw=1, alpha=0.7)
+        ax_pred.set_title(f"{case}: prediction (seed {seed0})", fontsize=9)
+        ax_err.set_title(f"{case}: rel. L2 error vs step (each seed)", fontsize=9)
+        ax_pred.legend(fontsize=7, loc="best")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path
+
+
+def write(exp: Experiment, results: list[Result], out: Path) -> dict[str, Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    runs = runs_frame(results)
+    table = summary(exp, runs)
+    paths = {"runs": out / "runs.csv", "history": out / "history.csv", "table_csv": out / "table.csv",
+             "table_md": out / "table.md", "figures": out / "figures.png"}
+    runs.to_csv(paths["runs"], index=False)
+    history_frame(results).to_csv(paths["history"], index=False)
+    table.to_csv(paths["table_csv"], index=False)
+    paths["table_md"].write_text(markdown(exp, table))
+    figures(exp, results, paths["figures"])
+    return paths
