@@ -10,8 +10,11 @@ Protocol over one Pipe. Parent -> child: ("play",), ("pause",), ("step", n), ("r
 """
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
+import sys
+import threading
 import time
 
 from .config import ConfigError, RunConfig
@@ -21,6 +24,7 @@ from .targets import TargetError
 
 USER_ERRORS = (ConfigError, DeviceError, ExprError, TargetError, KeyError, ValueError)
 CHUNK_SECONDS = 0.05      # train in chunks this long, so commands are answered within ~50 ms
+_START_LOCK = threading.Lock()
 SNAP_SECONDS = 0.2        # at most ~5 snapshots per second: diagnostics cost ~1-3% of training then
 
 
@@ -72,6 +76,24 @@ def _child(conn, cfg: RunConfig, label: str, idle_timeout: float, parent: int) -
     conn.close()
 
 
+@contextlib.contextmanager
+def _no_main_import():
+    """multiprocessing's spawn re-imports the parent's __main__ in the child (to find pickled
+    functions). Ours live in this module, and __main__ may be a script without a __main__ guard (a
+    test driver, a notebook), so hide it while the child starts."""
+    main = sys.modules["__main__"]
+    spec, file = getattr(main, "__spec__", None), getattr(main, "__file__", None)
+    main.__spec__ = None
+    if file is not None:
+        del main.__file__
+    try:
+        yield
+    finally:
+        main.__spec__ = spec
+        if file is not None:
+            main.__file__ = file
+
+
 class Worker:
     """Handle to one training process. Not thread-safe; one owner (a browser session)."""
 
@@ -80,7 +102,8 @@ class Worker:
         self.conn, child = ctx.Pipe()
         self.label = label or cfg.model
         self.proc = ctx.Process(target=_child, args=(child, cfg, self.label, idle_timeout, os.getpid()), daemon=True)
-        self.proc.start()
+        with _START_LOCK, _no_main_import():
+            self.proc.start()
         child.close()
 
     def send(self, *msg) -> None:

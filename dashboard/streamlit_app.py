@@ -1,0 +1,23 @@
+"""Entry point: `streamlit run dashboard/streamlit_app.py`. Shared controls live in the sidebar
+(settings.py) so they keep their state across pages; the pages are in dashboard/views/."""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import streamlit as st  # noqa: E402
+
+from dashboard import settings  # noqa: E402
+
+st.set_page_config(page_title="RepNet: seeing and beating spectral bias", page_icon="〰️", layout="wide")
+VIEWS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "views")
+pages = [
+    st.Page(os.path.join(VIEWS, "live.py"), title="Live comparison", icon="▶️", default=True),
+    st.Page(os.path.join(VIEWS, "spectral.py"), title="Spectral bias over time", icon="🌈"),
+    st.Page(os.path.join(VIEWS, "anatomy.py"), title="Anatomy of a shallow ReLU net", icon="🔬"),
+    st.Page(os.path.join(VIEWS, "lessons.py"), title="Lessons", icon="🎓"),
+]
+page = st.navigation(pages)
+settings.sidebar()
+settings.show_notices()
+page.run()

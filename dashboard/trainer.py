@@ -1,0 +1,148 @@
+"""LiveSession: the training runs of ONE browser session, outside Streamlit's script thread.
+
+Each model trains in its own child process (repcore.workers.Worker), so the server's GIL never
+starves training and two models use two cores. The page calls `poll()` on every refresh; that also
+sends a heartbeat, and a worker that stops hearing heartbeats (tab closed) exits by itself.
+`close()` (Reset with new settings, session end via weakref.finalize) stops and reaps the workers.
+Histories are light records, thinned to at most `max_history` points, so memory per session is bounded.
+"""
+from __future__ import annotations
+
+import time
+import weakref
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from repcore import RunConfig
+from repcore.snapshot import Snapshot
+from repcore.workers import Worker
+
+
+@dataclass
+class Point:
+    """One history entry per snapshot: what the over-time charts need, nothing heavy."""
+    step: int
+    wall: float
+    losses: dict
+    rel_l2: float
+    spec_rel_err: np.ndarray
+
+
+@dataclass
+class Lane:
+    """One model's state on the page."""
+    cfg: RunConfig
+    worker: Worker | None = None
+    latest: Snapshot | None = None
+    error: str = ""
+    history: list[Point] = field(default_factory=list)
+    rate: deque = field(default_factory=lambda: deque(maxlen=30))    # (monotonic time, step) on receipt
+
+
+def _close_all(lanes: dict) -> None:
+    for lane in lanes.values():
+        if lane.worker is not None:
+            lane.worker.close()
+
+
+class LiveSession:
+    def __init__(self, max_history: int = 400, idle_timeout: float = 20.0):
+        self.lanes: dict[str, Lane] = {}
+        self.playing = False
+        self.max_history = max_history
+        self.idle_timeout = idle_timeout
+        self._finalizer = weakref.finalize(self, _close_all, self.lanes)
+
+    # --- control
+    def configure(self, cfgs: dict[str, RunConfig]) -> bool:
+        """Make the lanes match `cfgs` (label -> config). Changed lanes restart from step 0, keeping
+        their worker process; unchanged ones go on. Returns True if anything restarted."""
+        changed = False
+        for label in [k for k in self.lanes if k not in cfgs]:
+            lane = self.lanes.pop(label)
+            if lane.worker is not None:
+                lane.worker.close()
+            changed = True
+        for label, cfg in cfgs.items():
+            lane = self.lanes.get(label)
+            if lane is not None and lane.cfg == cfg and (lane.worker is None or lane.worker.alive):
+                continue
+            changed = True
+            if lane is None or lane.worker is None or not lane.worker.alive:
+                lane = self.lanes[label] = Lane(cfg, Worker(cfg, label, self.idle_timeout))
+            else:
+                lane.worker.send("reset", cfg)
+                self.lanes[label] = Lane(cfg, lane.worker)
+            if self.playing:
+                self.lanes[label].worker.send("play")
+        return changed
+
+    def reset(self) -> None:
+        """Back to step 0 with the same settings (and seed)."""
+        for label, lane in self.lanes.items():
+            self.lanes[label] = Lane(lane.cfg, lane.worker)
+            lane.worker.send("reset", lane.cfg)
+        self.playing = False
+
+    def play(self) -> None:
+        self.playing = True
+        for lane in self.lanes.values():
+            lane.rate.clear()            # the rate is measured while playing only
+        self._send("play")
+
+    def pause(self) -> None:
+        self.playing = False
+        self._send("pause")
+
+    def step(self, n: int) -> None:
+        self.playing = False
+        self._send("pause")
+        self._send("step", n)
+
+    def close(self) -> None:
+        self._finalizer()
+
+    def _send(self, *msg) -> None:
+        for lane in self.lanes.values():
+            if lane.worker is not None:
+                lane.worker.send(*msg)
+
+    # --- data
+    def poll(self) -> bool:
+        """Take every waiting snapshot (and send a heartbeat). True if anything new arrived."""
+        new = False
+        for lane in self.lanes.values():
+            if lane.worker is None:
+                continue
+            lane.worker.send("beat")
+            for kind, payload in lane.worker.poll():
+                new = True
+                if kind == "error":
+                    lane.error = payload
+                    continue
+                lane.error, lane.latest = "", payload
+                lane.rate.append((time.monotonic(), payload.step))
+                self._record(lane, payload)
+        return new
+
+    def _record(self, lane: Lane, s: Snapshot) -> None:
+        if lane.history and s.step < lane.history[-1].step:     # a reset: start over
+            lane.history.clear()
+        if lane.history and s.step == lane.history[-1].step:
+            lane.history[-1] = Point(s.step, s.wall, s.losses, s.rel_l2, s.spec_rel_err)
+            return
+        lane.history.append(Point(s.step, s.wall, s.losses, s.rel_l2, s.spec_rel_err))
+        if len(lane.history) > self.max_history:                 # thin the past, keep the newest
+            lane.history[:] = lane.history[:-1:2] + lane.history[-1:]
+
+    def epochs_per_s(self, label: str) -> float:
+        """Steps per second of real time over the last few snapshots (what the viewer sees)."""
+        rate = self.lanes[label].rate
+        if len(rate) < 2 or rate[-1][0] - rate[0][0] < 1.0:     # receipt times are only as fine as the refresh
+            return 0.0
+        return (rate[-1][1] - rate[0][1]) / (rate[-1][0] - rate[0][0])
+
+    def finished(self) -> bool:
+        return all(l.latest is not None and l.latest.status != "ok" for l in self.lanes.values())

@@ -1,0 +1,69 @@
+"""Live comparison: vanilla and RepNet (or any models) train side by side on the same data and seed."""
+import json
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts
+from dashboard.settings import live_session
+
+REFRESH_S, IDLE_S, STEP_EPOCHS = 0.4, 1.5, 100
+
+cfg, models = st.session_state.cfg, st.session_state.models
+live = live_session()
+live.configure({m: cfg.replace(model=m) for m in models})
+
+st.title("Spectral bias, live")
+st.caption(f"Target `{cfg.target}` · {cfg.act} · width {cfg.width} × {cfg.depth} hidden · Adam lr {cfg.lr:g} · seed {cfg.seed}")
+buttons = st.columns([1, 1, 1, 1, 4])
+if buttons[0].button("Play", type="primary", icon="▶️"):
+    live.play()
+if buttons[1].button("Pause", icon="⏸️"):
+    live.pause()
+if buttons[2].button("Step", icon="⏭️", help=f"train {STEP_EPOCHS} epochs, then pause"):
+    live.step(STEP_EPOCHS)
+if buttons[3].button("Reset", icon="🔄", help="back to epoch 0, same settings and seed"):
+    live.reset()
+
+
+@st.fragment(run_every=REFRESH_S if live.playing else IDLE_S)
+def board():
+    live.poll()
+    st.session_state.ticks = st.session_state.get("ticks", 0) + 1
+    lanes = live.lanes
+    for col, (label, lane) in zip(st.columns(len(lanes)), lanes.items()):
+        with col:
+            st.subheader(label, divider="gray")
+            if lane.error:
+                st.error(lane.error)
+            s = lane.latest
+            if s is None:
+                st.info("starting the training process…")
+                continue
+            m = st.columns(3)
+            m[0].metric("Epoch", f"{s.step:,}")
+            m[1].metric("Epochs/s", f"{live.epochs_per_s(label) if live.playing else 0:,.0f}")
+            m[2].metric("rel. L2", f"{s.rel_l2:.2e}")
+            st.progress(min(s.step / max(cfg.steps, 1), 1.0), text=f"{s.step:,} / {cfg.steps:,} epochs")
+            if s.status == "diverged":
+                st.error(f"Diverged at epoch {s.diverged_at}: loss or weights became non-finite. Press Reset.")
+            st.plotly_chart(charts.model_panel(s, label), key=f"panel-{label}")
+    st.plotly_chart(charts.curves({l: lane.history for l, lane in lanes.items()}), key="curves")
+    st.caption(f"refresh #{st.session_state.ticks}", help="chart refreshes since the page opened")
+
+
+board()
+
+with st.expander("What am I looking at?"):
+    st.markdown(
+        "Both networks share the seed, the data and every layer but the first. **RepNet** writes its first layer as "
+        "z = W (x̂ + B): each neuron's partition point (ReLU breakpoint) sits at −B, spread evenly over the domain, and "
+        "its steepness is set by the slope scale ν. A vanilla layer's points −b/w cluster near the centre or fall outside "
+        "the domain. Watch the spectral-error bars: the vanilla net clears the low frequencies first and stalls on the "
+        "high ones (spectral bias); RepNet resolves them early.")
+c1, c2 = st.columns(2)
+c1.download_button("Config (JSON)", json.dumps({"models": models, **cfg.to_query()}, indent=1), "repnet-config.json",
+                   on_click="ignore")
+c2.download_button("History (CSV)", lambda: pd.DataFrame(
+    [{"model": l, "epoch": p.step, "wall_s": p.wall, "rel_l2": p.rel_l2, **p.losses} for l, lane in live.lanes.items()
+     for p in lane.history]).to_csv(index=False), "repnet-history.csv", on_click="ignore")
