@@ -34,7 +34,8 @@ def model_panel(s: Snapshot, label: str) -> go.Figure:
     """Prediction over the target; partition-point histogram with the points on the x axis; the
     per-frequency relative error of the Fourier spectrum."""
     fig = make_subplots(rows=3, cols=1, row_heights=[0.5, 0.18, 0.32], vertical_spacing=0.09,
-                        subplot_titles=("prediction vs target", "partition points (first layer)", "spectral error per frequency"))
+                        subplot_titles=("prediction vs target", "partition points (first layer)",
+                                        "Fourier amplitude: target (grey) and error (colour)"))
     x, true, pred = _thin(s.x, s.true, s.pred)
     fig.add_trace(go.Scatter(x=x, y=true, name="target", line=dict(color=TARGET_COLOR, width=2)), 1, 1)
     fig.add_trace(go.Scatter(x=x, y=pred, name=label, line=dict(color=color(label), width=1.5)), 1, 1)
@@ -44,13 +45,14 @@ def model_panel(s: Snapshot, label: str) -> go.Figure:
     inside = s.points[(s.points >= lo) & (s.points <= hi)]
     fig.add_trace(go.Scatter(x=inside, y=np.zeros(len(inside)), mode="markers", showlegend=False, name="points",
                              marker=dict(symbol="line-ns-open", size=8, color=color(label))), 2, 1)
-    keep = np.isfinite(s.spec_rel_err)
-    fig.add_trace(go.Bar(x=s.freqs[keep], y=s.spec_rel_err[keep], marker_color=color(label), showlegend=False,
-                         name="relative error"), 3, 1)
+    fig.add_trace(go.Scatter(x=s.freqs, y=s.spec_true, mode="lines", line=dict(color=TARGET_COLOR, width=1, shape="hvh"),
+                             fill="tozeroy", showlegend=False, name="target spectrum"), 3, 1)
+    fig.add_trace(go.Scatter(x=s.freqs, y=s.spec_err, mode="lines+markers", marker=dict(size=4), showlegend=False,
+                             line=dict(color=color(label), width=1.5), name="error spectrum"), 3, 1)
     fig.update_xaxes(range=[lo, hi], row=1, col=1)
     fig.update_xaxes(range=[lo, hi], title_text="x", row=2, col=1)
     fig.update_xaxes(title_text="frequency (cycles over the domain)", row=3, col=1)
-    fig.update_yaxes(type="log", range=[-3, 0.5], title_text="rel. error", row=3, col=1)
+    fig.update_yaxes(type="log", range=[-5, 0], title_text="|DFT| / n", row=3, col=1)
     fig.update_annotations(font_size=12)
     return _layout(fig, 560)
 
@@ -130,3 +132,14 @@ def magnitudes(nus: np.ndarray, rows: dict[str, dict[str, np.ndarray]], what: st
     fig.update_xaxes(type="log", title_text="slope scale nu")
     fig.update_yaxes(type="log", title_text=what)
     return _layout(fig, 320)
+
+
+def functions(x: np.ndarray, ys: dict[str, np.ndarray]) -> go.Figure:
+    """The networks' functions at initialization on the box, one colour per model."""
+    fig = go.Figure()
+    for label, y in ys.items():
+        xs, yv = _thin(x, y)
+        fig.add_trace(go.Scatter(x=xs, y=yv, name=label, line=dict(color=color(label))))
+    fig.update_xaxes(title_text="x")
+    fig.update_yaxes(title_text="f(x) at initialization")
+    return _layout(fig, 280)

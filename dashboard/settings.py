@@ -26,12 +26,13 @@ DEFAULT_MODELS = ("vanilla", "repnet")
 PAGE_KEYS = ("models", "classroom")
 
 
-def _from_url() -> None:
-    """Seed the widget state from the URL once per session."""
+def load_query(params: dict[str, str]) -> None:
+    """Set the session's settings and widget state from query-string values (the URL on a session's
+    first run, or a lesson). Bad values fall back to defaults, each with a notice."""
     ss = st.session_state
-    query = {k: v for k, v in st.query_params.to_dict().items() if k not in PAGE_KEYS}
+    query = {k: v for k, v in params.items() if k not in PAGE_KEYS}
     cfg, notices = RunConfig.from_query(query, lenient=True)
-    models = [m for m in st.query_params.get("models", ",".join(DEFAULT_MODELS)).split(",") if m]
+    models = [m for m in params.get("models", ",".join(DEFAULT_MODELS)).split(",") if m]
     bad = [m for m in models if m not in MODELS]
     if bad or not models:
         notices.append(f"models: unknown {', '.join(bad) or 'none given'}; using the default")
@@ -45,7 +46,8 @@ def _from_url() -> None:
         notices.append(f"{err}; using the default target")
         cfg = cfg.replace(target=RunConfig().target, freq=None, domain=())
     ss.cfg, ss.models, ss.notices = cfg, models, notices
-    ss.classroom = st.query_params.get("classroom", "0") in ("1", "true")
+    ss.pop("notice_cfg", None)
+    ss.classroom = params.get("classroom", "0") in ("1", "true")
     preset = cfg.target in PRESETS
     ss.update({"w_target": cfg.target if preset else CUSTOM, "w_expr": "" if preset else cfg.target,
                "w_freq": float(cfg.freq if cfg.freq is not None else PRESETS.get(cfg.target).k if preset else 10.0),
@@ -69,7 +71,7 @@ def sidebar() -> RunConfig:
     """Render the controls; return the session's valid RunConfig (errors shown next to controls)."""
     ss = st.session_state
     if "cfg" not in ss:
-        _from_url()
+        load_query(st.query_params.to_dict())
     full = not ss.classroom
     side = st.sidebar
     choice = side.selectbox("Target", PRESETS.names() + [CUSTOM], key="w_target",
@@ -162,4 +164,4 @@ def show_notices() -> None:
     if ss.get("notices") and ss.get("notice_cfg", ss.cfg) == ss.cfg:
         ss.notice_cfg = ss.cfg
         for notice in ss.notices:
-            st.warning(f"Link setting ignored: {notice}", icon="⚠️")
+            st.warning(f"Link setting ignored: {notice}", icon=":material/warning:")

@@ -14,15 +14,16 @@ def rel_l2(pred: np.ndarray, true: np.ndarray) -> float:
 
 
 def spectra(pred: np.ndarray, true: np.ndarray, k_max: int, floor: float = 0.01):
-    """DFT magnitudes on a periodic grid (n samples, right endpoint excluded) for bins 0..k_max:
-    (freqs, |F true|, |F pred|, |F(pred - true)| / |F true|, NaN where |F true| < floor * peak)."""
+    """DFT magnitudes / n on a periodic grid (n samples, right endpoint excluded), bins 0..k_max:
+    (freqs, |F true|, |F pred|, |F(pred - true)|, and |F(pred - true)| / |F true| where |F true| is at
+    least floor * its peak, NaN elsewhere)."""
     n = len(true)
     ft, fp = np.fft.rfft(true) / n, np.fft.rfft(pred) / n
     k = min(k_max, len(ft) - 1) + 1
     at, ap, err = np.abs(ft[:k]), np.abs(fp[:k]), np.abs(fp[:k] - ft[:k])
     significant = at >= floor * at[1:].max(initial=at[0]) if k > 1 else at > 0
     rel = np.where(significant, err / np.where(at > 0, at, 1), np.nan)
-    return np.arange(k, dtype=float), at, ap, rel
+    return np.arange(k, dtype=float), at, ap, err, rel
 
 
 def histogram(points: np.ndarray, lo: float, hi: float, bins: int = 40):

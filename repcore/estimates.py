@@ -112,3 +112,27 @@ def auto_slope_scale(top_cycles: float) -> float:
     transition width (~1/nu in box units) comparable to the mode's quarter wavelength. Clamped to
     [1, 1e4] (the config limits)."""
     return float(min(max(AUTO_NU_FACTOR * np.pi * top_cycles, 1.0), 1e4))
+
+
+def monte_carlo(model: str, act: str, width: int, depth: int, nu: float = 1.0, law: str = "uniform",
+                init: str = "default", nets: int = 60, points: int = 201) -> Magnitudes:
+    """Measured counterpart of `magnitudes` for 1-D nets: real networks from models.build (seeds
+    0..nets-1, head drawn with `init`), x on a uniform grid of the box. The head is linear with
+    independent zero-mean weights, so it is averaged exactly: E_head f^2 = sa2 mean_i h_i^2 + Var(a0),
+    E_head f'^2 = sa2 mean_i h_i'^2, leaving only the hidden layers to sampling."""
+    import torch
+
+    from .config import RunConfig
+    from .models import build
+    x = torch.linspace(-1, 1, points, dtype=torch.float64)[:, None]
+    spec = INITS.get(init)
+    sa2, sb2 = width * spec.w_var(width, 1), spec.b_var(width, 1)
+    f2 = s2 = 0.0
+    for seed in range(nets):
+        cfg = RunConfig(model=model, act=act, width=width, depth=depth, init=init, law=law, head="init", seed=seed)
+        net = build(cfg, [-1.0], [1.0], nu).double()
+        with torch.no_grad():
+            h, dh = torch.func.jvp(net.features, (x,), (torch.ones_like(x),))   # dh_i/dx for every i at once
+        f2 += sa2 * h.pow(2).mean().item() + sb2
+        s2 += sa2 * dh.pow(2).mean().item()
+    return Magnitudes(float(np.sqrt(f2 / nets)), float(np.sqrt(s2 / nets)))

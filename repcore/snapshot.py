@@ -21,6 +21,7 @@ class Snapshot:
     freqs: np.ndarray               # [K] frequency bins, cycles over the domain along x1
     spec_true: np.ndarray           # [K] |DFT| of the target on the periodic grid
     spec_pred: np.ndarray           # [K] |DFT| of the prediction
+    spec_err: np.ndarray            # [K] |DFT(pred - true)|: where the error lives in frequency
     spec_rel_err: np.ndarray        # [K] |DFT(pred - true)| / |DFT(true)|; NaN where the target has < 1% of its peak
     points: np.ndarray              # [width] first-layer partition points along x1 (data units; may lie outside)
     hist_edges: np.ndarray          # [bins + 1] over the domain

@@ -88,13 +88,13 @@ class Run:
     def _measure(self, losses: dict[str, float]) -> Snapshot:
         g = self.problem.grids
         pred, err = self.problem.evaluate(self.net)
-        freqs, st, sp, rel = spectra(pred, g.true_line, self._k_max)
+        freqs, st, sp, se, rel = spectra(pred, g.true_line, self._k_max)
         points = self.net.partition_points()
         edges, counts, inside = histogram(points, self.target.lo[0], self.target.hi[0])
         rms, slope = rms_and_slope(g.x_line, pred)
         pieces = linear_pieces(self.net, self._fine) if self._pieces and self.status != "diverged" else -1
         return Snapshot(self.label, self.step, self.wall, self.status, losses, err if np.isfinite(err) else float("nan"),
-                        g.x_line, pred, g.true_line, freqs, st, sp, rel, points, edges, counts, inside, pieces,
+                        g.x_line, pred, g.true_line, freqs, st, sp, se, rel, points, edges, counts, inside, pieces,
                         rms, slope, self.diverged_at, self.problem.extra())
 
 

@@ -16,13 +16,13 @@ live.configure({m: cfg.replace(model=m) for m in models})
 st.title("Spectral bias, live")
 st.caption(f"Target `{cfg.target}` · {cfg.act} · width {cfg.width} × {cfg.depth} hidden · Adam lr {cfg.lr:g} · seed {cfg.seed}")
 buttons = st.columns([1, 1, 1, 1, 4])
-if buttons[0].button("Play", type="primary", icon="▶️"):
+if buttons[0].button("Play", type="primary", icon=":material/play_arrow:"):
     live.play()
-if buttons[1].button("Pause", icon="⏸️"):
+if buttons[1].button("Pause", icon=":material/pause:"):
     live.pause()
-if buttons[2].button("Step", icon="⏭️", help=f"train {STEP_EPOCHS} epochs, then pause"):
+if buttons[2].button("Step", icon=":material/skip_next:", help=f"train {STEP_EPOCHS} epochs, then pause"):
     live.step(STEP_EPOCHS)
-if buttons[3].button("Reset", icon="🔄", help="back to epoch 0, same settings and seed"):
+if buttons[3].button("Reset", icon=":material/restart_alt:", help="back to epoch 0, same settings and seed"):
     live.reset()
 
 

@@ -1,0 +1,121 @@
+"""Headless smoke tests of every page (streamlit.testing AppTest), plus URL handling and the live loop.
+
+AppTest runs the script in-process; the training workers are real child processes. Each at.run() is
+one script run (run_every never fires by itself), so the live test calls run() repeatedly."""
+import json
+import os
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+APP = os.path.join(ROOT, "dashboard", "streamlit_app.py")
+TIMEOUT = 120
+
+
+def app(**query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for k, v in query.items():
+        at.query_params[k] = v
+    return at
+
+
+def close(at: AppTest) -> None:
+    live = at.session_state["live"] if "live" in at.session_state else None
+    if live is not None:
+        live.close()
+
+
+def metric(at: AppTest, label: str) -> list[str]:
+    return [m.value for m in at.metric if m.label == label]
+
+
+def test_live_page_trains_when_playing_and_stops_when_paused():
+    at = app(steps="100000")
+    at.run()
+    assert not at.exception
+    assert [b.label for b in at.button][:4] == ["Play", "Pause", "Step", "Reset"]
+    next(b for b in at.button if b.label == "Play").click()
+    at.run()
+    deadline, epochs = time.time() + 60, []
+    while time.time() < deadline and (len(epochs) < 2 or min(epochs) == 0):
+        time.sleep(1)
+        at.run()
+        epochs = [int(v.replace(",", "")) for v in metric(at, "Epoch")]
+    assert len(epochs) == 2 and min(epochs) > 0
+    next(b for b in at.button if b.label == "Pause").click()
+    at.run()
+    time.sleep(1.5)
+    at.run()
+    paused = metric(at, "Epoch")
+    time.sleep(2)
+    at.run()
+    assert metric(at, "Epoch") == paused
+    assert len(at.get("plotly_chart")) == 3                     # one panel per model + shared curves
+    close(at)
+
+
+def test_url_settings_are_applied_and_written_back():
+    at = app(target="sine", freq="7", act="relu", width="48", seed="11", models="vanilla,repnet")
+    at.run()
+    cfg = at.session_state["cfg"]
+    assert (cfg.target, cfg.freq, cfg.act, cfg.width, cfg.seed) == ("sine", 7.0, "relu", 48, 11)
+    at.sidebar.slider(key="w_width").set_value(64).run()          # a widget change goes back to the URL
+    assert at.query_params["width"] == "64" and at.query_params["seed"] == "11" and at.query_params["freq"] == "7.0"
+    close(at)
+
+
+@pytest.mark.parametrize("key, value", [("width", "-5"), ("lr", "nan"), ("target", "__import__('os')"),
+                                        ("bogus", "1"), ("models", "vanilla,nope"), ("steps", "1e99")])
+def test_tampered_url_values_fall_back_with_a_notice(key, value):
+    at = app(**{key: value})
+    at.run()
+    assert not at.exception
+    assert any("Link setting ignored" in w.value for w in at.warning)
+    close(at)
+
+
+def test_malformed_expression_shows_an_error_and_keeps_the_last_target():
+    at = app()
+    at.run()
+    at.selectbox(key="w_target").select("custom expression").run()
+    at.text_input(key="w_expr").input("sin(2*pi*x").run()
+    assert any("expected ')'" in e.value for e in at.sidebar.error)
+    assert at.session_state["cfg"].target == "multiscale" and not at.exception
+    at.text_input(key="w_expr").input("sin(6*pi*x)").run()
+    assert at.session_state["cfg"].target == "sin(6*pi*x)"
+    close(at)
+
+
+def test_classroom_mode_hides_advanced_controls():
+    at = app(classroom="1")
+    at.run()
+    labels = [s.label for s in at.sidebar.slider]
+    assert "Width" not in labels and "Hidden layers" not in labels
+    assert not [e for e in at.sidebar.expander if e.label == "Advanced"]
+    close(at)
+
+
+@pytest.mark.parametrize("page", ["views/spectral.py", "views/anatomy.py", "views/lessons.py"])
+def test_other_pages_render(page):
+    at = app()
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception
+    if page.endswith("anatomy.py"):
+        assert len(at.get("plotly_chart")) == 4
+        assert any(m.label == "RepNet points inside the domain" and m.value == "100%" for m in at.metric)
+    if page.endswith("lessons.py"):
+        assert len([b for b in at.button if b.label == "Open"]) == len(json.load(open(os.path.join(ROOT, "assets", "lessons.json"))))
+    close(at)
+
+
+def test_lesson_open_loads_its_settings():
+    at = app()
+    at.run()
+    at.switch_page("views/lessons.py").run()
+    [b for b in at.button if b.label == "Open"][1].click().run()
+    cfg = at.session_state["cfg"]
+    assert (cfg.target, cfg.freq, cfg.act) == ("sine", 4.0, "relu")
+    close(at)
