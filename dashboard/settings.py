@@ -165,3 +165,8 @@ def show_notices() -> None:
         ss.notice_cfg = ss.cfg
         for notice in ss.notices:
             st.warning(f"Link setting ignored: {notice}", icon=":material/warning:")
+
+
+def live_target(cfg: RunConfig) -> str:
+    """The formula actually trained (a preset with its frequency filled in)."""
+    return resolve(cfg.target, cfg.freq, cfg.domain).text

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts
-from dashboard.settings import live_session
+from dashboard.settings import live_session, live_target
 
 REFRESH_S, IDLE_S, STEP_EPOCHS = 0.4, 1.5, 100
 
@@ -14,7 +14,7 @@ live = live_session()
 live.configure({m: cfg.replace(model=m) for m in models})
 
 st.title("Spectral bias, live")
-st.caption(f"Target `{cfg.target}` · {cfg.act} · width {cfg.width} × {cfg.depth} hidden · Adam lr {cfg.lr:g} · seed {cfg.seed}")
+st.caption(f"Target `{live_target(cfg)}` · {cfg.act} · width {cfg.width} × {cfg.depth} hidden · Adam lr {cfg.lr:g} · seed {cfg.seed}")
 buttons = st.columns([1, 1, 1, 1, 4])
 if buttons[0].button("Play", type="primary", icon=":material/play_arrow:"):
     live.play()

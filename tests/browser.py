@@ -1,0 +1,83 @@
+"""Shared helpers for the real-browser tests: a Streamlit server on loopback and Debian's Chromium
+driven by Playwright (never `playwright install`; see README "Tests")."""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
+        "--disable-component-update", "--disable-sync", "--disable-quic"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def server(env: dict | None = None):
+    """A Streamlit server for the app; yields its base URL; stops it (and so its workers) after."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", os.path.join(ROOT, "dashboard", "streamlit_app.py"),
+                             "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
+                             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                if time.time() > deadline or proc.poll() is not None:
+                    raise RuntimeError(f"streamlit did not start: {proc.stderr.read().decode()[-2000:]}")
+                time.sleep(0.3)
+        yield url, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def open_app(browser, url: str):
+    page = browser.new_page(viewport={"width": 1500, "height": 1200})
+    page.goto(url)
+    wait_idle(page)
+    return page
+
+
+def wait_idle(page, timeout: float = 90_000) -> None:
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=timeout)
+
+
+def metric_values(page, label: str) -> list[str]:
+    return page.eval_on_selector_all(
+        "[data-testid=stMetric]",
+        "(els, label) => els.filter(e => e.querySelector('[data-testid=stMetricLabel]')?.innerText.trim() === label)"
+        ".map(e => e.querySelector('[data-testid=stMetricValue]').innerText.trim())", label)
+
+
+def epochs(page) -> list[int]:
+    return [int(v.replace(",", "")) for v in metric_values(page, "Epoch")]
+
+
+def wait_for(predicate, timeout: float, interval: float = 0.5):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    return predicate()
