@@ -1,8 +1,9 @@
 """LiveSession: the training runs of ONE browser session, outside Streamlit's script thread.
 
 Each model trains in its own child process (repcore.workers.Worker), so the server's GIL never
-starves training and two models use two cores. The page calls `poll()` on every refresh; that also
-sends a heartbeat, and a worker that stops hearing heartbeats (tab closed) exits by itself.
+starves training and two models use two cores. The page calls `poll()` on every refresh: it takes
+the snapshots that arrived and asks for the next ones; a worker that stops being asked (tab closed)
+exits by itself.
 `close()` (Reset with new settings, session end via weakref.finalize) stops and reaps the workers.
 Histories are light records, thinned to at most `max_history` points, so memory per session is bounded.
 """
@@ -111,13 +112,15 @@ class LiveSession:
 
     # --- data
     def poll(self) -> bool:
-        """Take every waiting snapshot (and send a heartbeat). True if anything new arrived."""
+        """Take every waiting snapshot, then ask each worker for a fresh one (which is also its
+        heartbeat). True if anything new arrived."""
         new = False
         for lane in self.lanes.values():
             if lane.worker is None:
                 continue
-            lane.worker.send("beat")
-            for kind, payload in lane.worker.poll():
+            messages = lane.worker.poll()
+            lane.worker.send("want")
+            for kind, payload in messages:
                 new = True
                 if kind == "error":
                     lane.error = payload

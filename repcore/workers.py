@@ -4,9 +4,14 @@ Why a process: a training thread inside a busy server process (Streamlit) starve
 README "Speed"); a child process gets its own interpreter and, with two models, its own core.
 
 Protocol over one Pipe. Parent -> child: ("play",), ("pause",), ("step", n), ("reset", cfg),
-("beat",), ("stop",). Child -> parent: ("snap", Snapshot), ("error", message). The child exits on
-"stop", when the parent process dies, or when it hears nothing (not even a "beat") for
-`idle_timeout` seconds: a closed browser tab stops the beats, so nothing keeps running unseen.
+("want",), ("stop",). Child -> parent: ("snap", Snapshot), ("error", message).
+
+Snapshots are pulled: the child measures and sends one when asked ("want", which the page sends on
+every refresh), plus one at each event the page must see (reset, end of budget, divergence, a Step
+done). So the child never blocks on a full pipe however slowly the page refreshes, and it spends
+time on diagnostics only as often as someone looks. The child exits on "stop", when the parent
+process dies, or when it hears nothing (not even a "want") for `idle_timeout` seconds: a closed
+browser tab stops the requests, so nothing keeps running unseen.
 """
 from __future__ import annotations
 
@@ -25,7 +30,6 @@ from .targets import TargetError
 USER_ERRORS = (ConfigError, DeviceError, ExprError, TargetError, KeyError, ValueError)
 CHUNK_SECONDS = 0.05      # train in chunks this long, so commands are answered within ~50 ms
 _START_LOCK = threading.Lock()
-SNAP_SECONDS = 0.2        # at most ~5 snapshots per second: diagnostics cost ~1-3% of training then
 
 
 def _child(conn, cfg: RunConfig, label: str, idle_timeout: float, parent: int) -> None:
@@ -33,19 +37,26 @@ def _child(conn, cfg: RunConfig, label: str, idle_timeout: float, parent: int) -
 
     from .train import Run
     torch.set_num_threads(1)
-    run, playing, pending, heard = None, False, 0, time.monotonic()
+    run, playing, pending, wanted, sent = None, False, 0, False, None
+    heard = time.monotonic()
+
+    def send_snapshot():
+        nonlocal sent, wanted
+        snap = run.snapshot()
+        conn.send(("snap", snap))
+        sent, wanted = (snap.step, snap.status), False
 
     def reset(c: RunConfig):
         nonlocal run
         try:
             run = Run(c, label)
-            conn.send(("snap", run.snapshot()))
+            send_snapshot()
         except USER_ERRORS as err:
             run = None
             conn.send(("error", str(err).strip("'\"")))
 
     reset(cfg)
-    chunk, last_snap = 1, time.monotonic()
+    chunk = 1
     while True:
         busy = run is not None and not run.finished and (playing or pending > 0)
         if conn.poll(0 if busy else 0.25):
@@ -54,11 +65,13 @@ def _child(conn, cfg: RunConfig, label: str, idle_timeout: float, parent: int) -
             if msg[0] == "stop":
                 break
             playing = {"play": True, "pause": False}.get(msg[0], playing)
-            if msg[0] == "step":
-                pending += msg[1]
+            pending = pending + msg[1] if msg[0] == "step" else pending
+            wanted = wanted or msg[0] == "want"
             if msg[0] == "reset":
                 playing, pending = False, 0
                 reset(msg[1])
+            if wanted and run is not None and (run.step, run.status) != sent:
+                send_snapshot()
             continue
         if time.monotonic() - heard > idle_timeout or os.getppid() != parent:
             break
@@ -68,11 +81,11 @@ def _child(conn, cfg: RunConfig, label: str, idle_timeout: float, parent: int) -
         start = time.perf_counter()
         run.advance(n)
         spent = time.perf_counter() - start
-        chunk = max(1, min(10_000, int(chunk * CHUNK_SECONDS / max(spent, 1e-4)) if n == chunk else chunk))
+        if n == chunk:
+            chunk = max(1, min(10_000, int(chunk * CHUNK_SECONDS / max(spent, 1e-4))))
         pending = max(0, pending - n)
-        if run.finished or pending == 0 and not playing or time.monotonic() - last_snap >= SNAP_SECONDS:
-            conn.send(("snap", run.snapshot()))
-            last_snap = time.monotonic()
+        if wanted or run.finished or (pending == 0 and not playing):
+            send_snapshot()        # asked for, or an event the page must see (end, divergence, Step done)
     conn.close()
 
 

@@ -1,0 +1,84 @@
+"""Training processes: commands, pulled snapshots, errors, and lifecycle (nothing left running)."""
+import time
+
+import pytest
+
+from repcore import RunConfig
+from repcore.workers import Worker
+
+CFG = RunConfig(width=16, depth=2, points=200, grid=128, test_points=256, act="relu", steps=100_000)
+
+
+def collect(w: Worker, until, timeout=60.0, want=True):
+    """Ask for snapshots until `until(messages)` holds; returns all messages seen."""
+    seen, deadline = [], time.time() + timeout
+    while time.time() < deadline:
+        seen += w.poll()
+        if until(seen):
+            return seen
+        if want:
+            w.send("want")
+        time.sleep(0.05)
+    raise AssertionError(f"timed out; got {[(k, getattr(p, 'step', p)) for k, p in seen]}")
+
+
+def steps(msgs):
+    return [p.step for k, p in msgs if k == "snap"]
+
+
+@pytest.fixture
+def worker():
+    w = Worker(CFG, idle_timeout=30)
+    yield w
+    w.close()
+    assert not w.alive
+
+
+def test_commands_drive_training(worker):
+    assert steps(collect(worker, lambda m: steps(m) == [0])) == [0]            # step-0 snapshot on start
+    worker.send("step", 37)
+    assert steps(collect(worker, lambda m: 37 in steps(m), want=False))[-1] == 37   # a Step is reported unasked
+    worker.send("play")
+    collect(worker, lambda m: steps(m) and steps(m)[-1] > 200)
+    worker.send("pause")
+    seen, deadline = [], time.time() + 1.0
+    while time.time() < deadline:                                            # drain what was in flight
+        seen += worker.poll()
+        worker.send("want")
+        time.sleep(0.1)
+    paused_at = steps(seen)[-1]
+    later = []
+    for _ in range(5):
+        worker.send("want")
+        time.sleep(0.2)
+        later += worker.poll()
+    assert all(s == paused_at for s in steps(later)), "paused: the step must not move"
+    worker.send("reset", CFG.replace(seed=3))
+    assert steps(collect(worker, lambda m: 0 in steps(m)))[-1] == 0
+
+
+def test_snapshots_are_pulled_at_most_one_per_request(worker):
+    collect(worker, lambda m: steps(m) == [0])                                 # leaves one request outstanding
+    worker.send("play")
+    time.sleep(2.0)
+    assert len(steps(worker.poll())) <= 1                                      # nobody asked again: nothing pushed
+    assert steps(collect(worker, lambda m: bool(steps(m))))[-1] > 0
+
+
+def test_a_bad_config_is_reported_not_raised(worker):
+    collect(worker, lambda m: steps(m) == [0])
+    worker.send("reset", CFG.replace(target="log(x)"))
+    msgs = collect(worker, lambda m: any(k == "error" for k, _ in m))
+    assert "not finite on the domain" in next(p for k, p in msgs if k == "error")
+    assert worker.alive
+
+
+def test_worker_exits_by_itself_when_nobody_asks():
+    w = Worker(CFG, idle_timeout=1.5)
+    collect(w, lambda m: steps(m) == [0])
+    w.send("play")
+    deadline = time.time() + 30
+    while w.alive and time.time() < deadline:
+        time.sleep(0.2)
+    assert not w.alive, "an abandoned worker must stop (closed tab)"
+    w.close()
