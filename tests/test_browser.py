@@ -32,12 +32,13 @@ def test_loads_plays_pauses_and_draws(app_url, chrome):
     assert wait_for(lambda: min(epochs(page) or [0]) > 0, 60), "Play should make the Epoch metric advance"
     first = epochs(page)
     assert wait_for(lambda: min(a > b for a, b in zip(epochs(page), first)), 30)
-    assert page.locator(".js-plotly-plot").count() >= 3          # a panel per model + the shared curves
+    assert page.locator("[data-testid=stImage] img").count() >= 3    # playing: SVG panels per model + curves
     page.get_by_role("button", name="Pause").click()
     time.sleep(2.5)                                              # let in-flight snapshots land
     paused = epochs(page)
     time.sleep(3)
     assert epochs(page) == paused, "Pause should stop training"
+    assert wait_for(lambda: page.locator(".js-plotly-plot").count() >= 3, 20)   # paused: interactive plotly charts
     page.close()
 
 

@@ -4,14 +4,14 @@ import json
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts
+from dashboard import charts, svg
 from dashboard.settings import live_session, live_target
 
 REFRESH_S, IDLE_S, STEP_EPOCHS = 0.5, 1.5, 100
-# While playing, charts are static images of the data (no hover, zoom or toolbar): the browser then
-# redraws them several times a second for a fraction of the CPU (README "Speed"). Paused, they are
-# interactive again, with plotly's PNG download in the toolbar.
-PLOT_CONFIG = {True: {"staticPlot": True}, False: {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}}
+# While playing, charts are light inline SVG (svg.py): a plotly redraw costs the browser ~10x more CPU,
+# which on a shared machine is taken from training. Paused, they are interactive plotly charts with
+# zoom and PNG download (README "Speed").
+PLOT_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 cfg, models = st.session_state.cfg, st.session_state.models
 live = live_session()
@@ -51,8 +51,15 @@ def board():
             st.progress(min(s.step / max(cfg.steps, 1), 1.0), text=f"{s.step:,} / {cfg.steps:,} epochs")
             if s.status == "diverged":
                 st.error(f"Diverged at epoch {s.diverged_at}: loss or weights became non-finite. Press Reset.")
-            st.plotly_chart(charts.model_panel(s, label), key=f"panel-{label}", config=PLOT_CONFIG[live.playing])
-    st.plotly_chart(charts.curves({l: lane.history for l, lane in lanes.items()}), key="curves", config=PLOT_CONFIG[live.playing])
+            if live.playing:
+                st.image(svg.panel(s, label), width="stretch")
+            else:
+                st.plotly_chart(charts.model_panel(s, label), key=f"panel-{label}", config=PLOT_CONFIG)
+    histories = {l: lane.history for l, lane in lanes.items()}
+    if live.playing:
+        st.image(svg.curves(histories), width="stretch")
+    else:
+        st.plotly_chart(charts.curves(histories), key="curves", config=PLOT_CONFIG)
     st.caption(f"refresh #{st.session_state.ticks}", help="chart refreshes since the page opened")
 
 
