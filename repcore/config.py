@@ -18,6 +18,7 @@ from .inits import INITS
 from .layers import POINT_LAWS
 from .models import MODELS
 from .problems import PROBLEMS
+from . import operator, pinn  # noqa: F401  (register the PINN and operator-learning problems)
 
 Domain = tuple  # tuple of (lo, hi) pairs, one per input axis; () = the target's own default
 

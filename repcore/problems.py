@@ -1,10 +1,15 @@
 """Problems: what a run learns, as named loss terms. One training loop (train.py) serves them all.
 
-A problem owns its data on the device and answers three questions:
-    losses(net)      -> {name: scalar tensor}   summed for the gradient step
-    evaluate(net)    -> (pred_line [g], rel_l2)  the solution on the display line and the test error
-    extra()          -> {name: float}            problem-specific readouts (e.g. a recovered coefficient)
-plus `params()`, extra trainable tensors (an inverse problem's unknown coefficient).
+A problem owns its data on the device and tells the loop:
+    make_net(cfg, nu) -> nn.Module           the network (function problems: models.build)
+    losses(net)       -> {name: scalar}      summed for the gradient step
+    evaluate(net)     -> (pred_line [g], rel_l2)   the solution on the display line, the test error
+    extra()           -> {name: float}       problem-specific readouts (a recovered coefficient)
+    params()          -> [tensor]            extra trainable tensors (an unknown coefficient)
+and exposes `grids` (display line, test set), `lo`/`hi` (display domain along axis 1) and
+`top_cycles` (highest significant frequency, for the auto slope scale).
+
+Function problems (fit here, PINNs in pinn.py) learn u(x) on a box with a known exact u (the target).
 """
 from __future__ import annotations
 
@@ -12,10 +17,11 @@ from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 import torch
+from torch import nn
 
-from .models import Net
+from .models import build
 from .registry import Registry
-from .targets import Target, line, sample_box
+from .targets import Target, line, resolve, sample_box, top_frequency
 
 if TYPE_CHECKING:
     from .config import RunConfig
@@ -28,47 +34,71 @@ class Grids:
     """The display line (periodic along x1, right end excluded, so DFT bins are whole cycles) and the
     dense test set (a grid in 1-D, random points in d > 1), built once per run on the device."""
 
-    def __init__(self, target: Target, cfg: "RunConfig", device, dtype):
-        lo, hi = target.lo, target.hi
+    def __init__(self, x_line: np.ndarray, true_line: np.ndarray, test: np.ndarray, true_test: np.ndarray, device, dtype,
+                 fine: np.ndarray | None = None):
+        self.x_line, self.true_line, self.true_test = x_line, true_line, true_test
+        self.test = torch.as_tensor(test, dtype=dtype, device=device)
+        self.fine = None if fine is None else torch.as_tensor(fine, dtype=dtype, device=device)  # for linear pieces
+
+    @classmethod
+    def for_target(cls, target: Target, cfg: "RunConfig", device, dtype) -> "Grids":
         xl = line(target, cfg.grid + 1)[:-1]
         if target.dim == 1:
-            xt = np.linspace(lo[0], hi[0], cfg.test_points)[:, None]
+            xt = np.linspace(target.lo[0], target.hi[0], cfg.test_points)[:, None]
         else:
             xt = sample_box(target, cfg.test_points, torch.Generator().manual_seed(cfg.seed + TEST_SEED_OFFSET)).numpy()
-        self.x_line = xl[:, 0]
-        self.line = torch.as_tensor(xl, dtype=dtype, device=device)
-        self.true_line = target(xl)
-        self.test = torch.as_tensor(xt, dtype=dtype, device=device)
-        self.true_test = target(xt)
+        grids = cls(xl[:, 0], target(xl), xt, target(xt), device, dtype, fine=line(target, 4 * cfg.grid))
+        grids.line = torch.as_tensor(xl, dtype=dtype, device=device)
+        return grids
 
 
-class FitProblem:
-    """Function fitting: mean squared error on `points` random training points."""
+class FunctionProblem:
+    """Base for problems whose solution is a function u(x) on the target's box, known exactly."""
 
-    def __init__(self, cfg: "RunConfig", target: Target, device, dtype):
-        gen = torch.Generator().manual_seed(cfg.seed + DATA_SEED_OFFSET)
-        x = sample_box(target, cfg.points, gen)
-        self.x = x.to(device, dtype)
-        self.y = torch.as_tensor(target(x.numpy()), dtype=dtype, device=device)[:, None]
-        self.grids = Grids(target, cfg, device, dtype)
+    def __init__(self, cfg: "RunConfig", device, dtype):
+        self.target = resolve(cfg.target, cfg.freq, cfg.domain)
+        self.lo, self.hi = float(self.target.lo[0]), float(self.target.hi[0])
+        self.top_cycles = top_frequency(self.target)
+        self.grids = Grids.for_target(self.target, cfg, device, dtype)
+        self.gen = torch.Generator().manual_seed(cfg.seed + DATA_SEED_OFFSET)
+        self.device, self.dtype = device, dtype
+
+    def sample(self, n: int) -> torch.Tensor:
+        """n training points uniform in the box, float64 on the CPU (seeded: the same for every model)."""
+        return sample_box(self.target, n, self.gen)
+
+    def on_device(self, x) -> torch.Tensor:
+        return torch.as_tensor(x, dtype=self.dtype, device=self.device)
+
+    def make_net(self, cfg: "RunConfig", nu: float) -> nn.Module:
+        return build(cfg, self.target.lo, self.target.hi, nu)
 
     def params(self) -> list[torch.Tensor]:
         return []
 
-    def losses(self, net: Net) -> dict[str, torch.Tensor]:
-        return {"mse": (net(self.x) - self.y).pow(2).mean()}
+    def extra(self) -> dict[str, float]:
+        return {}
 
     @torch.no_grad()
-    def evaluate(self, net: Net) -> tuple[np.ndarray, float]:
+    def evaluate(self, net: nn.Module) -> tuple[np.ndarray, float]:
         g = self.grids
         pred_test = net(g.test)[:, 0].double().cpu().numpy()
         err = np.linalg.norm(pred_test - g.true_test) / max(np.linalg.norm(g.true_test), 1e-300)
         return net(g.line)[:, 0].double().cpu().numpy(), float(err)
 
-    def extra(self) -> dict[str, float]:
-        return {}
+
+class FitProblem(FunctionProblem):
+    """Function fitting: mean squared error on `points` random training points."""
+
+    def __init__(self, cfg: "RunConfig", device, dtype):
+        super().__init__(cfg, device, dtype)
+        x = self.sample(cfg.points)
+        self.x, self.y = self.on_device(x), self.on_device(self.target(x.numpy()))[:, None]
+
+    def losses(self, net: nn.Module) -> dict[str, torch.Tensor]:
+        return {"mse": (net(self.x) - self.y).pow(2).mean()}
 
 
-ProblemFactory = Callable[["RunConfig", Target, torch.device, torch.dtype], FitProblem]
+ProblemFactory = Callable[["RunConfig", torch.device, torch.dtype], FunctionProblem]
 PROBLEMS: Registry[ProblemFactory] = Registry("problem")
 PROBLEMS.add("fit", FitProblem, "regression on samples of the target (mean squared error)")

@@ -19,10 +19,9 @@ from .config import RunConfig
 from .device import DTYPES, resolve as resolve_device
 from .diagnostics import histogram, linear_pieces, rms_and_slope, spectra
 from .estimates import auto_slope_scale
-from .models import build
+from .models import Net
 from .problems import PROBLEMS
 from .snapshot import Snapshot
-from .targets import line, resolve as resolve_target, top_frequency
 
 OPTIMIZERS = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
 
@@ -33,18 +32,17 @@ class Run:
     def __init__(self, cfg: RunConfig, label: str | None = None):
         self.cfg, self.label = cfg, label or cfg.model
         self.device, dtype = resolve_device(cfg.device), DTYPES[cfg.dtype]
-        self.target = resolve_target(cfg.target, cfg.freq, cfg.domain)
-        self.top_cycles = top_frequency(self.target)
+        self.problem = PROBLEMS.get(cfg.problem)(cfg, self.device, dtype)
+        self.top_cycles = self.problem.top_cycles
         self.nu = cfg.slope_scale if cfg.slope_scale is not None else auto_slope_scale(self.top_cycles)
-        self.net = build(cfg, self.target.lo, self.target.hi, self.nu).to(self.device, dtype)
-        self.problem = PROBLEMS.get(cfg.problem)(cfg, self.target, self.device, dtype)
+        self.net = self.problem.make_net(cfg, self.nu).to(self.device, dtype)
         params = [p for p in self.net.parameters() if p.requires_grad] + self.problem.params()
         self.opt = OPTIMIZERS[cfg.optimizer](params, lr=cfg.lr)
         self.step, self.wall, self.status, self.diverged_at = 0, 0.0, "ok", -1
         self._terms = None
-        self._k_max = int(min(cfg.grid // 2, max(32, math.ceil(1.5 * self.top_cycles))))
-        self._fine = torch.as_tensor(line(self.target, 4 * cfg.grid), dtype=dtype, device=self.device)
-        self._pieces = ACTIVATIONS.get(cfg.act).piecewise_linear and cfg.model in ("vanilla", "repnet")
+        self._k_max = int(min(len(self.problem.grids.x_line) // 2, max(32, math.ceil(1.5 * self.top_cycles))))
+        self._pieces = (ACTIVATIONS.get(cfg.act).piecewise_linear and isinstance(self.net, Net)
+                        and cfg.model in ("vanilla", "repnet") and self.problem.grids.fine is not None)
 
     @property
     def finished(self) -> bool:
@@ -90,9 +88,9 @@ class Run:
         pred, err = self.problem.evaluate(self.net)
         freqs, st, sp, se, rel = spectra(pred, g.true_line, self._k_max)
         points = self.net.partition_points()
-        edges, counts, inside = histogram(points, self.target.lo[0], self.target.hi[0])
+        edges, counts, inside = histogram(points, self.problem.lo, self.problem.hi)
         rms, slope = rms_and_slope(g.x_line, pred)
-        pieces = linear_pieces(self.net, self._fine) if self._pieces and self.status != "diverged" else -1
+        pieces = linear_pieces(self.net, g.fine) if self._pieces and self.status != "diverged" else -1
         return Snapshot(self.label, self.step, self.wall, self.status, losses, err if np.isfinite(err) else float("nan"),
                         g.x_line, pred, g.true_line, freqs, st, sp, se, rel, points, edges, counts, inside, pieces,
                         rms, slope, self.diverged_at, self.problem.extra())
