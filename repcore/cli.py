@@ -71,7 +71,8 @@ def _record(run: Run, snap) -> dict:
             "status": snap.status, "diverged_at": snap.diverged_at if snap.diverged_at >= 0 else None,
             "steps": snap.step, "wall_s": round(snap.wall, 4), "steps_per_s": round(snap.step / snap.wall, 2) if snap.wall > 0 else None,
             "device": str(run.device), "slope_scale": round(run.nu, 4) if cfg.model == "repnet" else None,
-            "losses": {k: (v if math.isfinite(v) else None) for k, v in snap.losses.items()}, "config": cfg.to_query()}
+            "losses": {k: (v if math.isfinite(v) else None) for k, v in snap.losses.items()}, "extra": snap.extra,
+            "config": cfg.to_query()}
 
 
 def run_group(cfgs: list[RunConfig], progress: bool) -> list[dict]:

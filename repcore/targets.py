@@ -33,6 +33,8 @@ PRESETS.add("chirp", Preset("sin(pi*{k}*x**2)", 25, ((0.0, 1.0),)),
 PRESETS.add("kinks", Preset("abs(sin(pi*{k}*x)) - 0.5*abs(x - 0.5)", 8, ((0.0, 1.0),)),
             "non-smooth: k rectified sine bumps (kinks every 1/k) over a tent")
 PRESETS.add("square", Preset("sign(sin(2*pi*{k}*x))", 4, ((0.0, 1.0),)), "discontinuous: a square wave with k periods")
+PRESETS.add("multiscale2d", Preset("sin(2*pi*x1)*sin(2*pi*x2) + 0.1*sin(2*pi*{k}*x1)*sin(2*pi*{k}*x2)", 8, ((0.0, 1.0),) * 2),
+            "2-D: a slow mode plus a k-cycle mode on the unit square; zero on the boundary for whole k (a Poisson test)")
 PRESETS.add("multiscale4d", Preset("sin(pi*(x1 + x2 + x3 + x4)/2) + 0.1*sin(2*pi*{k}*x1)*sin(2*pi*{k}*x3) + 0.1*cos(2*pi*{k}*x2*x4)",
                                    4, ((0.0, 1.0),) * 4),
             "4-D: a smooth wave across all axes plus oscillations at k cycles in x1, x3 and the product x2 x4")

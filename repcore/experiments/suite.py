@@ -1,0 +1,52 @@
+"""The paper's other experiment families (1-D fits are in fit1d.py). Full sizes are what the README
+reports; --quick sizes make each a smoke test of a few seconds."""
+from ..config import RunConfig
+from .runner import EXPERIMENTS, Experiment
+
+TINY = dict(width=16, depth=2, grid=64, test_points=256, every=10)
+
+
+def _sized(cfg: RunConfig, quick: bool, **quick_changes) -> RunConfig:
+    return cfg.replace(**TINY, **quick_changes) if quick else cfg
+
+
+def fit4d(quick: bool):
+    base = RunConfig(target="multiscale4d", points=4000, steps=4000, every=250, test_points=4096)
+    return [(f"multiscale4d ({act})", _sized(base.replace(act=act), quick, steps=20, points=200)) for act in ("relu", "tanh")]
+
+
+def pinn1d(quick: bool):
+    base = RunConfig(problem="poisson", target="multiscale", act="tanh", points=1000, steps=10000, every=500)
+    return [("Poisson 1-D, u = sin 2πx + 0.1 sin 50πx", _sized(base, quick, steps=20, points=64))]
+
+
+def pinn2d(quick: bool):
+    base = RunConfig(problem="poisson", target="multiscale2d", act="tanh", points=2000, steps=4000, every=250, test_points=4096)
+    return [("Poisson 2-D, k = 8", _sized(base, quick, steps=10, points=64))]
+
+
+def inverse1d(quick: bool):
+    base = RunConfig(problem="inverse", target="multiscale", act="tanh", points=1000, steps=4000, every=250)
+    return [("inverse 1-D, k Δu = f, k = 2", _sized(base, quick, steps=20, points=64))]
+
+
+def earthquake(quick: bool):
+    base = RunConfig(problem="earthquake", steps=3000, every=250)
+    return [(f"earthquake SDOF ({act})", _sized(base.replace(act=act), quick, steps=10)) for act in ("tanh", "relu")]
+
+
+EXPERIMENTS.add("fit4d", Experiment("4-D multiscale approximation", fit4d,
+                note="4000 random training points, error on 4096 random test points, 4000 steps."),
+                "4-D target mixing a smooth wave over all axes with k-cycle oscillations; random test points")
+EXPERIMENTS.add("pinn1d", Experiment("PINN forward, 1-D Poisson", pinn1d,
+                note="u'' = f on [0, 1] with Dirichlet data, 1000 collocation points, 10000 steps, tanh."),
+                "PINN: u'' = f with u = sin(2 pi x) + 0.1 sin(50 pi x) and Dirichlet data")
+EXPERIMENTS.add("pinn2d", Experiment("PINN forward, 2-D Poisson", pinn2d,
+                note="Δu = f on the unit square, u = 0 on the boundary, 2000 collocation points, 4000 steps, tanh."),
+                "PINN: Δu = f on the unit square, multiscale solution (k = 8)")
+EXPERIMENTS.add("inverse1d", Experiment("PINN inverse, unknown coefficient", inverse1d, errors=("rel_l2", "k_rel_error"),
+                note="k u'' = f, k unknown (true 2, start 1), 100 observations with 1% noise, 4000 steps, tanh."),
+                "PINN inverse: recover k in k u'' = f from 100 noisy observations of a multiscale solution")
+EXPERIMENTS.add("earthquake", Experiment("Operator learning on real earthquake records", earthquake,
+                note="DeepONet, trunk = the model under test; train on 3 record sets, test on 2 others; 3000 steps."),
+                "DeepONet: real ground motions (ObsPy) -> SDOF response; test on held-out records")
