@@ -17,6 +17,7 @@ from repcore.device import cuda_status
 from repcore.inits import INITS
 from repcore.layers import POINT_LAWS
 from repcore.models import MODELS
+from repcore.problems import PROBLEMS
 from repcore.targets import PRESETS, TargetError, resolve
 
 CUSTOM = "custom expression"
@@ -24,6 +25,8 @@ NUS = [1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 70, 100, 150, 200, 300, 500, 700, 1000
 LRS = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2]
 DEFAULT_MODELS = ("vanilla", "repnet")
 PAGE_KEYS = ("models", "classroom")
+PROBLEM_LABELS = {"fit": "fit the target", "poisson": "PINN: Poisson, solution = target",
+                  "inverse": "PINN: inverse, find k in k Δu = f", "earthquake": "operator: earthquake → structure"}
 
 
 def load_query(params: dict[str, str]) -> None:
@@ -49,13 +52,20 @@ def load_query(params: dict[str, str]) -> None:
     ss.pop("notice_cfg", None)
     ss.classroom = params.get("classroom", "0") in ("1", "true")
     preset = cfg.target in PRESETS
-    ss.update({"w_target": cfg.target if preset else CUSTOM, "w_expr": "" if preset else cfg.target,
+    ss.update({"w_problem": cfg.problem, "w_target": cfg.target if preset else CUSTOM, "w_expr": "" if preset else cfg.target,
                "w_freq": float(cfg.freq if cfg.freq is not None else PRESETS.get(cfg.target).k if preset else 10.0),
                "w_nu": "auto" if cfg.slope_scale is None else cfg.slope_scale, "w_act": cfg.act, "w_width": cfg.width,
                "w_depth": cfg.depth, "w_lr": cfg.lr, "w_seed": cfg.seed, "w_steps": cfg.steps, "w_models": models,
                "w_device": cfg.device if cfg.device != "auto" else ("cpu" if cuda_status() else "cuda"),
                "w_domain": RunConfig(domain=cfg.domain).to_query().get("domain", ""), "w_law": cfg.law,
                "w_init": cfg.init, "w_head": cfg.head, "w_points": cfg.points})
+
+
+def open_live(query: dict[str, str]) -> None:
+    """Button callback (runs before the rerun, when widget state may still change): load `query`
+    and ask the entry script to switch to the live page."""
+    load_query(dict(query, classroom="1" if st.session_state.get("classroom") else "0"))
+    st.session_state.goto_live = True
 
 
 def _with(options: list, value) -> list:
@@ -74,7 +84,11 @@ def sidebar() -> RunConfig:
         load_query(st.query_params.to_dict())
     full = not ss.classroom
     side = st.sidebar
-    choice = side.selectbox("Target", PRESETS.names() + [CUSTOM], key="w_target",
+    problem = side.selectbox("Problem", PROBLEMS.names(), key="w_problem", format_func=lambda p: PROBLEM_LABELS.get(p, p),
+                             help="Fit the target, solve a PDE whose solution is the target (PINN), or learn an operator on real earthquake records")
+    if problem in ("poisson", "inverse") and ss.get("w_act") == "relu":
+        side.warning("A ReLU net has zero second derivative almost everywhere: use tanh for PINNs.")
+    choice = side.selectbox("Target", PRESETS.names() + [CUSTOM], key="w_target", disabled=problem == "earthquake",
                             help="A preset, or type your own expression in x (x1..x8 in more dimensions)")
     target = choice
     if choice == CUSTOM:
@@ -106,7 +120,7 @@ def sidebar() -> RunConfig:
     seed = c1.number_input("Seed", 0, 2**31 - 1, key="w_seed")
     c2.button("New seed", on_click=new_seed)
     extra = _advanced(side) if full else {}
-    values = dict(target=target, freq=ss.w_freq if choice != CUSTOM else None, act=act, width=width, depth=depth,
+    values = dict(problem=problem, target=target, freq=ss.w_freq if choice != CUSTOM else None, act=act, width=width, depth=depth,
                   lr=lr, steps=int(steps), device=device, seed=int(seed),
                   slope_scale=None if nu == "auto" else float(nu), **extra)
     try:
@@ -169,4 +183,6 @@ def show_notices() -> None:
 
 def live_target(cfg: RunConfig) -> str:
     """The formula actually trained (a preset with its frequency filled in)."""
+    if cfg.problem == "earthquake":
+        return "SDOF response to real ground motions"
     return resolve(cfg.target, cfg.freq, cfg.domain).text

@@ -15,9 +15,12 @@ pages = [
     st.Page(os.path.join(VIEWS, "live.py"), title="Live comparison", icon=":material/play_circle:", default=True),
     st.Page(os.path.join(VIEWS, "spectral.py"), title="Spectral bias over time", icon=":material/stacked_line_chart:"),
     st.Page(os.path.join(VIEWS, "anatomy.py"), title="Anatomy of a shallow ReLU net", icon=":material/biotech:"),
+    st.Page(os.path.join(VIEWS, "physics.py"), title="PINNs and operators", icon=":material/function:"),
     st.Page(os.path.join(VIEWS, "lessons.py"), title="Lessons", icon=":material/school:"),
 ]
 page = st.navigation(pages)
+if st.session_state.pop("goto_live", False):      # set by a lesson's or a setup's button (settings.open_live)
+    st.switch_page(pages[0])
 settings.sidebar()
 settings.show_notices()
 

@@ -29,6 +29,7 @@ class Point:
     losses: dict
     rel_l2: float
     spec_rel_err: np.ndarray
+    extra: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -134,9 +135,9 @@ class LiveSession:
         if lane.history and s.step < lane.history[-1].step:     # a reset: start over
             lane.history.clear()
         if lane.history and s.step == lane.history[-1].step:
-            lane.history[-1] = Point(s.step, s.wall, s.losses, s.rel_l2, s.spec_rel_err)
+            lane.history[-1] = Point(s.step, s.wall, s.losses, s.rel_l2, s.spec_rel_err, s.extra)
             return
-        lane.history.append(Point(s.step, s.wall, s.losses, s.rel_l2, s.spec_rel_err))
+        lane.history.append(Point(s.step, s.wall, s.losses, s.rel_l2, s.spec_rel_err, s.extra))
         if len(lane.history) > self.max_history:                 # thin the past, keep the newest
             lane.history[:] = lane.history[:-1:2] + lane.history[-1:]
 

@@ -18,10 +18,11 @@ from dataclasses import fields
 from .config import ConfigError, RunConfig
 from .device import DeviceError
 from .expr import ExprError
+from .seismic import DataError
 from .targets import TargetError
 from .train import Run, lockstep
 
-USER_ERRORS = (ConfigError, DeviceError, ExprError, TargetError, KeyError)
+USER_ERRORS = (ConfigError, DeviceError, ExprError, TargetError, DataError, KeyError)
 
 
 class _Parser(argparse.ArgumentParser):

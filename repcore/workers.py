@@ -25,9 +25,10 @@ import time
 from .config import ConfigError, RunConfig
 from .device import DeviceError
 from .expr import ExprError
+from .seismic import DataError
 from .targets import TargetError
 
-USER_ERRORS = (ConfigError, DeviceError, ExprError, TargetError, KeyError, ValueError)
+USER_ERRORS = (ConfigError, DeviceError, ExprError, TargetError, DataError, KeyError, ValueError)
 CHUNK_SECONDS = 0.05      # train in chunks this long, so commands are answered within ~50 ms
 _START_LOCK = threading.Lock()
 

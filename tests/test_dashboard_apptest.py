@@ -97,7 +97,7 @@ def test_classroom_mode_hides_advanced_controls():
     close(at)
 
 
-@pytest.mark.parametrize("page", ["views/spectral.py", "views/anatomy.py", "views/lessons.py"])
+@pytest.mark.parametrize("page", ["views/spectral.py", "views/anatomy.py", "views/lessons.py", "views/physics.py"])
 def test_other_pages_render(page):
     at = app()
     at.run()
@@ -117,5 +117,23 @@ def test_lesson_open_loads_its_settings():
     at.switch_page("views/lessons.py").run()
     [b for b in at.button if b.label == "Open"][1].click().run()
     cfg = at.session_state["cfg"]
-    assert (cfg.target, cfg.freq, cfg.act) == ("sine", 4.0, "relu")
+    assert (cfg.target, cfg.freq, cfg.act) == ("sine", 4.0, "relu") and not at.exception
+    assert [t.value for t in at.title] == ["Spectral bias, live"]            # and we are on the live page
+    close(at)
+
+
+def test_physics_setup_loads_a_pinn_into_the_live_page():
+    at = app()
+    at.run()
+    at.switch_page("views/physics.py").run()
+    [b for b in at.button if b.label == "Train live"][2].click().run()
+    cfg = at.session_state["cfg"]
+    assert (cfg.problem, cfg.act) == ("inverse", "tanh") and not at.exception
+    assert [t.value for t in at.title] == ["Spectral bias, live"]
+    at.switch_page("views/live.py")               # AppTest reruns its own page unless told otherwise
+    deadline = time.time() + 60
+    while time.time() < deadline and not any(m.label == "recovered k (true 2)" for m in at.metric):
+        time.sleep(1)
+        at.run()
+    assert any(m.label == "recovered k (true 2)" for m in at.metric)
     close(at)

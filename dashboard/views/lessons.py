@@ -19,7 +19,5 @@ for i, lesson in enumerate(LESSONS):
         st.write(lesson["text"])
         st.markdown("**Watch for:**\n" + "\n".join(f"- {w}" for w in lesson["watch"]))
         c1, c2 = st.columns([1, 4], vertical_alignment="center")
-        if c1.button("Open", key=f"lesson-{i}", type="primary"):
-            settings.load_query(dict(lesson["query"], classroom="1" if st.session_state.classroom else "0"))
-            st.switch_page(os.path.join(os.path.dirname(__file__), "live.py"))
+        c1.button("Open", key=f"lesson-{i}", type="primary", on_click=settings.open_live, args=(lesson["query"],))
         c2.code(base + "?" + urlencode(dict(lesson["query"], classroom="1")), language=None)

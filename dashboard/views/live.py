@@ -18,7 +18,7 @@ live = live_session()
 live.configure({m: cfg.replace(model=m) for m in models})
 
 st.title("Spectral bias, live")
-st.caption(f"Target `{live_target(cfg)}` · {cfg.act} · width {cfg.width} × {cfg.depth} hidden · Adam lr {cfg.lr:g} · seed {cfg.seed}")
+st.caption(f"{'Target' if cfg.problem == 'fit' else cfg.problem + ', exact solution'} `{live_target(cfg)}` · {cfg.act} · width {cfg.width} × {cfg.depth} hidden · Adam lr {cfg.lr:g} · seed {cfg.seed}")
 buttons = st.columns([1, 1, 1, 1, 4])
 if buttons[0].button("Play", type="primary", icon=":material/play_arrow:"):
     live.play()
@@ -49,6 +49,8 @@ def board():
             m[1].metric("Epochs/s", f"{live.epochs_per_s(label) if live.playing else 0:,.0f}")
             m[2].metric("rel. L2", f"{s.rel_l2:.2e}")
             st.progress(min(s.step / max(cfg.steps, 1), 1.0), text=f"{s.step:,} / {cfg.steps:,} epochs")
+            if "k" in s.extra:
+                st.metric("recovered k (true 2)", f"{s.extra['k']:.4f}", f"{s.extra['k_rel_error']:.1%} error", delta_color="off")
             if s.status == "diverged":
                 st.error(f"Diverged at epoch {s.diverged_at}: loss or weights became non-finite. Press Reset.")
             if live.playing:
@@ -60,7 +62,8 @@ def board():
         st.image(svg.curves(histories), width="stretch")
     else:
         st.plotly_chart(charts.curves(histories), key="curves", config=PLOT_CONFIG)
-    st.caption(f"refresh #{st.session_state.ticks}", help="chart refreshes since the page opened")
+    st.caption(f"refresh #{st.session_state.ticks} · {' + '.join(next(iter(lanes.values())).latest.losses) if lanes and next(iter(lanes.values())).latest else ''} loss",
+               help="chart refreshes since the page opened; the loss terms summed for training")
 
 
 board()

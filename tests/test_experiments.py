@@ -1,0 +1,67 @@
+"""Every experiment at --quick size through its CLI: tables, finite errors, figures; bad input."""
+import math
+import sys
+
+import pandas as pd
+import pytest
+
+from repcore.experiments import EXPERIMENTS
+from repcore.experiments.__main__ import main
+from repcore.pinn import PoissonProblem
+from repcore import RunConfig
+
+
+@pytest.mark.parametrize("name", EXPERIMENTS.names())
+def test_each_experiment_runs_quick_and_writes_its_outputs(name, tmp_path, capsys):
+    assert main(["run", name, "--quick", "--seeds", "0,1", "--device", "cpu", "--out", str(tmp_path)]) == 0
+    out = tmp_path / name
+    table = pd.read_csv(out / "table.csv")
+    exp = EXPERIMENTS.get(name)
+    cases = {c for c, _ in exp.cases(True)}
+    assert set(table["case"]) == cases and set(table["model"]) == set(exp.models)
+    for col in exp.errors:
+        assert {f"{col}_mean", f"{col}_std", f"{col}_median"} <= set(table.columns)
+        assert table[f"{col}_mean"].map(math.isfinite).all()
+    runs = pd.read_csv(out / "runs.csv")
+    assert len(runs) == len(cases) * len(exp.models) * 2 and (runs["steps"] > 0).all()
+    assert (out / "figures.png").stat().st_size > 10_000 and (out / "history.csv").exists()
+    assert "| case | model |" in (out / "table.md").read_text() and "| case | model |" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["run", "nope"], "unknown experiment 'nope'; choose one of: fit1d"),
+    (["run", "fit1d", "--seeds", "0,-2"], "seed: -2 is outside"),
+    (["run", "fit1d", "--device", "tpu"], "unknown device 'tpu'"),
+    (["bogus"], "invalid choice"),
+])
+def test_bad_input_exits_2_with_one_line(args, message, capsys):
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0]
+
+
+def test_missing_obspy_is_a_clear_error(monkeypatch, tmp_path, capsys):
+    monkeypatch.setitem(sys.modules, "obspy", None)          # as if ObsPy were not installed
+    assert main(["run", "earthquake", "--quick", "--seeds", "0", "--out", str(tmp_path)]) == 2
+    assert "ObsPy is not installed" in capsys.readouterr().err
+
+
+def test_exact_solution_gives_zero_pde_residual():
+    """The oracle behind the PINN losses: u_exact itself has (numerically) zero residual."""
+    prob = PoissonProblem(RunConfig(problem="poisson", target="multiscale", points=200, dtype="float64"), "cpu",
+                          __import__("torch").float64)
+    exact = lambda x: prob.target(x)[:, None]                 # noqa: E731  the network replaced by u_exact
+    assert float(prob.residual(exact).abs().max()) < 1e-9 * float(prob.f.abs().max())
+    wrong = lambda x: 1.01 * prob.target(x)[:, None]          # noqa: E731
+    assert float(prob.residual(wrong).abs().max()) > 1e-3 * float(prob.f.abs().max())
+
+
+def test_exact_solution_gives_zero_residual_in_2d_and_for_the_inverse_problem():
+    import torch
+    from repcore.pinn import K_TRUE, InverseProblem
+    p2 = PoissonProblem(RunConfig(problem="poisson", target="multiscale2d", points=200, dtype="float64"), "cpu", torch.float64)
+    assert float(p2.residual(lambda x: p2.target(x)[:, None]).abs().max()) < 1e-8 * float(p2.f.abs().max())
+    inv = InverseProblem(RunConfig(problem="inverse", target="multiscale", points=200, dtype="float64"), "cpu", torch.float64)
+    with torch.no_grad():
+        inv.k.fill_(K_TRUE)
+    assert float(inv.residual(lambda x: inv.target(x)[:, None]).abs().max()) < 1e-9 * float(inv.f.abs().max())
