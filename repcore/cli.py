@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import statistics
 import sys
 import time
@@ -21,6 +22,7 @@ from .expr import ExprError
 from .seismic import DataError
 from .targets import TargetError
 from .train import Run, lockstep
+from .workers import parallel_lockstep
 
 USER_ERRORS = (ConfigError, DeviceError, ExprError, TargetError, DataError, KeyError)
 
@@ -46,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
         if name == "compare":
             p.add_argument("--models", default="vanilla,repnet", help="comma-separated model names")
             p.add_argument("--seeds", default="0", help="comma-separated seeds, e.g. 0,1,2")
+            p.add_argument("--parallel", default="auto", help="one process per model: auto|yes|no (results are identical)")
     return top
 
 
@@ -66,27 +69,37 @@ def _seeds(raw: str) -> list[int]:
     return seeds
 
 
-def _record(run: Run, snap) -> dict:
-    cfg, finite = run.cfg, math.isfinite(snap.rel_l2)
+def _record(cfg: RunConfig, snap) -> dict:
+    finite = math.isfinite(snap.rel_l2)
     return {"model": cfg.model, "act": cfg.act, "seed": cfg.seed, "target": cfg.target, "rel_l2": snap.rel_l2 if finite else None,
             "status": snap.status, "diverged_at": snap.diverged_at if snap.diverged_at >= 0 else None,
             "steps": snap.step, "wall_s": round(snap.wall, 4), "steps_per_s": round(snap.step / snap.wall, 2) if snap.wall > 0 else None,
-            "device": str(run.device), "slope_scale": round(run.nu, 4) if cfg.model == "repnet" else None,
+            "device": snap.device, "slope_scale": round(snap.nu, 4) if cfg.model == "repnet" else None,
             "losses": {k: (v if math.isfinite(v) else None) for k, v in snap.losses.items()}, "extra": snap.extra,
             "config": cfg.to_query()}
 
 
-def run_group(cfgs: list[RunConfig], progress: bool) -> list[dict]:
-    """Train cfgs in lockstep; return one record per config (final snapshot)."""
-    runs = [Run(c) for c in cfgs]
+def use_processes(choice: str, cfgs: list[RunConfig]) -> bool:
+    """'auto': one process per model when there are several models, two or more cores, and enough
+    steps to repay a process start (~5 s of torch import): measured in README "Speed"."""
+    if choice not in ("auto", "yes", "no"):
+        raise ConfigError(f"parallel: {choice!r} is not auto, yes or no")
+    if choice == "auto":
+        return len(cfgs) > 1 and (os.cpu_count() or 1) >= 2 and max(c.steps for c in cfgs) >= 2000
+    return choice == "yes" and len(cfgs) > 1
+
+
+def run_group(cfgs: list[RunConfig], progress: bool, parallel: str = "auto") -> list[dict]:
+    """Train cfgs side by side; return one record per config (final snapshot)."""
+    stream = parallel_lockstep(cfgs) if use_processes(parallel, cfgs) else lockstep([Run(c) for c in cfgs])
     start, shown, last = time.perf_counter(), 0.0, None
-    for last in lockstep(runs):
+    for last in stream:
         elapsed = time.perf_counter() - start
         if progress and elapsed - shown > 2.0:
             shown = elapsed
             parts = "  ".join(f"{s.label} {s.rel_l2:.3g}" for s in last)
             print(f"  step {max(s.step for s in last)}/{cfgs[0].steps}  rel_l2: {parts}", file=sys.stderr, flush=True)
-    return [_record(r, s) for r, s in zip(runs, last)]
+    return [_record(c, s) for c, s in zip(cfgs, last)]
 
 
 def _table(records: list[dict]) -> str:
@@ -125,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
                 RunConfig.from_query({"model": cfg.model})
         records = []
         for group in groups:
-            records += run_group(group, progress=True)
+            records += run_group(group, progress=True, parallel=getattr(args, "parallel", "no"))
     except USER_ERRORS as err:
         return _fail(str(err).strip("'\""))
     except KeyboardInterrupt:

@@ -93,7 +93,7 @@ class Run:
         pieces = linear_pieces(self.net, g.fine) if self._pieces and self.status != "diverged" else -1
         return Snapshot(self.label, self.step, self.wall, self.status, losses, err if np.isfinite(err) else float("nan"),
                         g.x_line, pred, g.true_line, freqs, st, sp, se, rel, points, edges, counts, inside, pieces,
-                        rms, slope, self.diverged_at, self.problem.extra())
+                        rms, slope, self.diverged_at, self.nu, str(self.device), self.problem.extra())
 
 
 def train(cfg: RunConfig, label: str | None = None) -> Iterator[Snapshot]:

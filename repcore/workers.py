@@ -148,3 +148,39 @@ class Worker:
             self.proc.kill()
             self.proc.join(timeout)
         self.conn.close()
+
+
+def parallel_lockstep(cfgs, labels=None, timeout: float = 3600.0):
+    """Like train.lockstep, but each run in its own process (one per core): every round, each worker
+    trains `every` steps and reports; the snapshots are identical to the serial ones (same code, same
+    seeds), only the wall clock differs. Yields tuples of Snapshots; raises the first worker error."""
+    workers = [Worker(c, l, idle_timeout=timeout) for c, l in zip(cfgs, labels or [c.model for c in cfgs])]
+    try:
+        last = [_await(w, lambda s: True, timeout) for w in workers]
+        yield tuple(last)
+        while not all(s.status != "ok" or s.step >= c.steps for s, c in zip(last, cfgs)):
+            active = [i for i, (s, c) in enumerate(zip(last, cfgs)) if s.status == "ok" and s.step < c.steps]
+            for i in active:
+                workers[i].send("step", min(cfgs[i].every, cfgs[i].steps - last[i].step))
+            for i in active:
+                target = min(last[i].step + cfgs[i].every, cfgs[i].steps)
+                last[i] = _await(workers[i], lambda s, t=target: s.step >= t or s.status != "ok", timeout)
+            yield tuple(last)
+    finally:
+        for w in workers:
+            w.close()
+
+
+def _await(worker: Worker, done, timeout: float):
+    """The first snapshot from `worker` for which done(snapshot) holds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if worker.conn.poll(0.5):
+            kind, payload = worker.conn.recv()
+            if kind == "error":
+                raise ValueError(payload)
+            if done(payload):
+                return payload
+        elif not worker.alive:
+            raise RuntimeError(f"training process for {worker.label} exited unexpectedly")
+    raise TimeoutError(f"training process for {worker.label} did not answer in {timeout:g} s")

@@ -82,3 +82,15 @@ def test_worker_exits_by_itself_when_nobody_asks():
         time.sleep(0.2)
     assert not w.alive, "an abandoned worker must stop (closed tab)"
     w.close()
+
+
+def test_parallel_lockstep_gives_the_serial_snapshots():
+    import json
+
+    from repcore import Run, lockstep
+    from repcore.workers import parallel_lockstep
+    cfgs = [CFG.replace(model=m, steps=60, every=20) for m in ("vanilla", "repnet")]
+    strip = lambda s: json.dumps({k: v for k, v in s.to_dict().items() if k != "wall"})   # noqa: E731
+    serial = [tuple(strip(s) for s in pair) for pair in lockstep([Run(c) for c in cfgs])]
+    parallel = [tuple(strip(s) for s in pair) for pair in parallel_lockstep(cfgs)]
+    assert serial == parallel and len(serial) == 4

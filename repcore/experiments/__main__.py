@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--seeds", default="0,1,2")
     r.add_argument("--device", default="auto")
     r.add_argument("--out", default="results")
+    r.add_argument("--parallel", default="auto", help="one process per model: auto|yes|no (results are identical)")
     try:
         args = p.parse_args(argv)
     except SystemExit as stop:
@@ -40,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         resolve_device(args.device)
         out = Path(args.out) / args.name
         print(f"{args.name}: {exp.title}{' (quick)' if args.quick else ''}, seeds {seeds}", file=sys.stderr)
-        results = run(exp, args.quick, seeds, args.device)
+        results = run(exp, args.quick, seeds, args.device, parallel=args.parallel)
         paths = write(exp, results, out)
     except USER_ERRORS as err:
         return _fail(str(err).strip("'\""))

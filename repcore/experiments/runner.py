@@ -16,6 +16,7 @@ from ..config import RunConfig
 from ..registry import Registry
 from ..snapshot import Snapshot
 from ..train import Run, lockstep
+from ..workers import parallel_lockstep
 
 
 @dataclass(frozen=True)
@@ -47,17 +48,22 @@ class Result:
 EXPERIMENTS: Registry[Experiment] = Registry("experiment")
 
 
-def run(exp: Experiment, quick: bool, seeds: Sequence[int], device: str = "auto", progress: bool = True) -> list[Result]:
+def run(exp: Experiment, quick: bool, seeds: Sequence[int], device: str = "auto", progress: bool = True,
+        parallel: str = "auto") -> list[Result]:
+    """Every case x seed, the models side by side (one process per model when `parallel` says so;
+    the results are identical either way)."""
+    from ..cli import use_processes
     cases = exp.cases(quick)
     results: list[Result] = []
     for i, (case, base) in enumerate(cases):
         for seed in seeds:
             start = time.perf_counter()
             cfgs = [base.replace(model=m, seed=seed, device=device) for m in exp.models]
-            runs = [Run(c) for c in cfgs]
-            group = [Result(case, c, r.nu) for c, r in zip(cfgs, runs)]
-            for snaps in lockstep(runs):
+            stream = parallel_lockstep(cfgs) if use_processes(parallel, cfgs) else lockstep([Run(c) for c in cfgs])
+            group = [Result(case, c, float("nan")) for c in cfgs]
+            for snaps in stream:
                 for res, s in zip(group, snaps):
+                    res.nu = s.nu
                     if not res.history or res.history[-1]["step"] != s.step:
                         res.history.append({"step": s.step, "wall": s.wall, "rel_l2": s.rel_l2, **s.losses, **s.extra})
                     res.final = s
