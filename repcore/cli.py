@@ -74,7 +74,8 @@ def _record(cfg: RunConfig, snap) -> dict:
     return {"model": cfg.model, "act": cfg.act, "seed": cfg.seed, "target": cfg.target, "rel_l2": snap.rel_l2 if finite else None,
             "status": snap.status, "diverged_at": snap.diverged_at if snap.diverged_at >= 0 else None,
             "steps": snap.step, "wall_s": round(snap.wall, 4), "steps_per_s": round(snap.step / snap.wall, 2) if snap.wall > 0 else None,
-            "device": snap.device, "slope_scale": round(snap.nu, 4) if cfg.model == "repnet" else None,
+            "device": snap.device, "slope_scale": round(snap.knob, 4) if cfg.model == "repnet" else None,
+            "knob": round(snap.knob, 4) if math.isfinite(snap.knob) else None,
             "losses": {k: (v if math.isfinite(v) else None) for k, v in snap.losses.items()}, "extra": snap.extra,
             "config": cfg.to_query()}
 
@@ -103,11 +104,11 @@ def run_group(cfgs: list[RunConfig], progress: bool, parallel: str = "auto") -> 
 
 
 def _table(records: list[dict]) -> str:
-    head = f"{'model':<9} {'act':<5} {'seed':>4} {'rel_l2':>10} {'status':<9} {'steps':>7} {'steps/s':>8} {'slope':>8}"
+    head = f"{'model':<9} {'act':<5} {'seed':>4} {'rel_l2':>10} {'status':<9} {'steps':>7} {'steps/s':>8} {'knob':>8}"
     rows = [head, "-" * len(head)]
     for r in records:
         rel = "nan" if r["rel_l2"] is None else f"{r['rel_l2']:.3e}"
-        nu = "" if r["slope_scale"] is None else f"{r['slope_scale']:.3g}"
+        nu = "" if r["knob"] is None else f"{r['knob']:.3g}"
         rows.append(f"{r['model']:<9} {r['act']:<5} {r['seed']:>4} {rel:>10} {r['status']:<9} {r['steps']:>7} "
                     f"{r['steps_per_s'] or 0:>8.1f} {nu:>8}")
     models = list(dict.fromkeys(r["model"] for r in records))

@@ -18,7 +18,7 @@ from .inits import INITS
 from .layers import POINT_LAWS
 from .models import MODELS
 from .problems import PROBLEMS
-from . import operator, pinn  # noqa: F401  (register the PINN and operator-learning problems)
+from . import operator, peers, pinn  # noqa: F401  (register peer models, PINN and operator problems)
 
 Domain = tuple  # tuple of (lo, hi) pairs, one per input axis; () = the target's own default
 
@@ -46,6 +46,7 @@ class RunConfig:
     law: str = "uniform"             # partition-point law (layers.POINT_LAWS)
     train_slope: bool = True         # W trainable ("adaptive frequency scaling")
     train_points: bool = True        # B trainable
+    knob: Optional[float] = None     # peer models' frequency knob (fourier sigma, siren w0, mscale a_max, laaf n); None = usual
     # --- optimisation and data
     steps: int = 2000
     optimizer: str = "adam"          # full batch; 'sgd' is plain gradient descent (train.OPTIMIZERS)
@@ -91,7 +92,7 @@ _TYPES = {f.name: f.type for f in fields(RunConfig)}
 
 # (min, max) per numeric field, and the registry or allowed set per choice field.
 LIMITS: dict[str, tuple[float, float]] = {
-    "freq": (0.0, 200.0), "width": (1, 2048), "depth": (1, 16), "slope_scale": (1e-3, 1e4),
+    "freq": (0.0, 200.0), "width": (1, 2048), "depth": (1, 16), "slope_scale": (1e-3, 1e4), "knob": (1e-3, 1e4),
     "steps": (0, 10_000_000), "lr": (1e-7, 1.0), "points": (2, 200_000), "seed": (0, 2**31 - 1),
     "every": (1, 1_000_000), "test_points": (16, 1_000_000), "grid": (16, 65_536),
 }

@@ -6,6 +6,7 @@ every layer but the first, and a difference in their curves is the first layer's
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 import numpy as np
@@ -27,11 +28,13 @@ FIRST_SEED_OFFSET = 1_000_003  # first layer: a separate stream, so changing it 
 class Net(nn.Module):
     """An MLP on the box [lo, hi]: forward takes data coordinates x [n, d] and returns [n, 1]."""
 
-    def __init__(self, first: nn.Module, act: str, width: int, depth: int, lo, hi):
+    def __init__(self, first: nn.Module, act: str, width: int, depth: int, lo, hi, acts=None):
         super().__init__()
         self.first = first
         self.act_name = act
         self.act = ACTIVATIONS.get(act).torch_fn
+        # per-layer activations (peer models); a ModuleList subclass may carry loss_terms() (LAAF)
+        self.acts = acts if acts is None or isinstance(acts, nn.ModuleList) else nn.ModuleList(acts)
         self.hidden = nn.ModuleList(nn.Linear(width, width) for _ in range(depth - 1))
         self.head = nn.Linear(width, 1)
         self.register_buffer("lo", torch.as_tensor(lo, dtype=torch.float32))
@@ -42,10 +45,23 @@ class Net(nn.Module):
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """Last hidden layer [n, width]."""
+        if self.acts is not None:
+            return self._features_per_layer(x)
         h = self.act(self.first(self.to_box(x)))
         for layer in self.hidden:
             h = self.act(layer(h))
         return h
+
+    def _features_per_layer(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.first(self.to_box(x))
+        h = h if getattr(self.first, "activated", False) else self.acts[0](h)   # Fourier features come activated
+        for layer, act in zip(self.hidden, self.acts[1:]):
+            h = act(layer(h))
+        return h
+
+    def extra_losses(self) -> dict[str, torch.Tensor]:
+        """Model-specific loss terms added to the problem's (e.g. LAAF's slope recovery)."""
+        return self.acts.loss_terms() if hasattr(self.acts, "loss_terms") else {}
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(x))
@@ -65,7 +81,21 @@ class Net(nn.Module):
         return (lo + (p.double().cpu() + 1) * (hi - lo) / 2).numpy()
 
 
-def _vanilla_first(cfg: "RunConfig", dim: int, nu: float, gen: torch.Generator) -> nn.Module:
+@dataclass(frozen=True)
+class ModelSpec:
+    """How a model differs from the shared MLP body.
+    first(cfg, dim, knob, gen) -> the first layer; knob is the model's frequency knob, resolved
+    acts(cfg, knob) -> per-layer activation modules (depth of them), or None for cfg.act everywhere
+    body(layer, fan_in, knob, gen) -> re-initialise a hidden layer or the head, or None for `init`
+    knob: the knob's default and what it means (the RepNet knob is the slope scale, resolved by train.Run)"""
+    first: Callable[..., nn.Module]
+    acts: Callable[..., list] | None = None
+    body: Callable[..., None] | None = None
+    knob: float = float("nan")
+    knob_help: str = ""
+
+
+def _vanilla_first(cfg: "RunConfig", dim: int, knob: float, gen: torch.Generator) -> nn.Module:
     return INITS.get(cfg.init).fill_(nn.Linear(dim, cfg.width), gen)
 
 
@@ -73,22 +103,25 @@ def _repnet_first(cfg: "RunConfig", dim: int, nu: float, gen: torch.Generator) -
     return RepLayer.sample(dim, cfg.width, nu, cfg.law, gen, train_slope=cfg.train_slope, train_points=cfg.train_points)
 
 
-FirstLayer = Callable[["RunConfig", int, float, torch.Generator], nn.Module]
-MODELS: Registry[FirstLayer] = Registry("model")
-MODELS.add("vanilla", _vanilla_first, "plain MLP: first layer drawn like the others (the `init` law)")
-MODELS.add("repnet", _repnet_first, "RepNet: first layer z = W (x_hat + B), W ~ N(0, nu^2), B from the point law")
+MODELS: Registry[ModelSpec] = Registry("model")
+MODELS.add("vanilla", ModelSpec(_vanilla_first), "plain MLP: first layer drawn like the others (the `init` law)")
+MODELS.add("repnet", ModelSpec(_repnet_first, knob_help="slope scale nu (--slope-scale; auto = pi x top frequency)"),
+           "RepNet: first layer z = W (x_hat + B), W ~ N(0, nu^2), B from the point law")
 
 
-def build(cfg: "RunConfig", lo, hi, nu: float) -> Net:
-    """The network for `cfg` on the box [lo, hi] (arrays [d]); `nu` is the resolved slope scale."""
-    dim = len(lo)
-    first = MODELS.get(cfg.model)(cfg, dim, nu, torch.Generator().manual_seed(cfg.seed + FIRST_SEED_OFFSET))
-    net = Net(first, cfg.act, cfg.width, cfg.depth, lo, hi)
+def build(cfg: "RunConfig", lo, hi, knob: float) -> Net:
+    """The network for `cfg` on the box [lo, hi] (arrays [d]); `knob` is the model's resolved
+    frequency knob (RepNet: the slope scale nu)."""
+    dim, spec = len(lo), MODELS.get(cfg.model)
+    first = spec.first(cfg, dim, knob, torch.Generator().manual_seed(cfg.seed + FIRST_SEED_OFFSET))
+    net = Net(first, cfg.act, cfg.width, cfg.depth, lo, hi, spec.acts(cfg, knob) if spec.acts else None)
     gen = torch.Generator().manual_seed(cfg.seed + BODY_SEED_OFFSET)
     fill = INITS.get(cfg.init).fill_
-    for layer in net.hidden:
-        fill(layer, gen)
-    fill(net.head, gen)
+    for layer in [*net.hidden, net.head]:
+        if spec.body is None:
+            fill(layer, gen)
+        else:
+            spec.body(layer, layer.in_features, knob, gen)
     if cfg.head == "zero":
         nn.init.zeros_(net.head.weight)
         nn.init.zeros_(net.head.bias)

@@ -31,7 +31,7 @@ class Snapshot:
     rms_output: float               # RMS of the prediction on the display line
     rms_slope: float                # RMS of d pred / d x1 on the display line (data units)
     diverged_at: int = -1           # first snapshot step where loss or parameters were non-finite
-    nu: float = float("nan")        # the slope scale the run resolved (RepNet's first layer)
+    knob: float = float("nan")      # the model's resolved frequency knob (RepNet: slope scale nu; NaN: none)
     device: str = ""
     extra: dict = field(default_factory=dict)   # problem-specific scalars (e.g. an inverse-problem coefficient)
 

@@ -19,11 +19,19 @@ from .config import RunConfig
 from .device import DTYPES, resolve as resolve_device
 from .diagnostics import histogram, linear_pieces, rms_and_slope, spectra
 from .estimates import auto_slope_scale
-from .models import Net
+from .models import MODELS, Net
 from .problems import PROBLEMS
 from .snapshot import Snapshot
 
 OPTIMIZERS = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
+
+
+def resolve_knob(cfg: RunConfig, top_cycles: float) -> float:
+    """The model's frequency knob: RepNet's slope scale (auto from the target's top frequency), or
+    another model's --knob (default: its usual value, models.MODELS)."""
+    if cfg.model == "repnet":
+        return cfg.slope_scale if cfg.slope_scale is not None else auto_slope_scale(top_cycles)
+    return cfg.knob if cfg.knob is not None else MODELS.get(cfg.model).knob
 
 
 class Run:
@@ -34,8 +42,8 @@ class Run:
         self.device, dtype = resolve_device(cfg.device), DTYPES[cfg.dtype]
         self.problem = PROBLEMS.get(cfg.problem)(cfg, self.device, dtype)
         self.top_cycles = self.problem.top_cycles
-        self.nu = cfg.slope_scale if cfg.slope_scale is not None else auto_slope_scale(self.top_cycles)
-        self.net = self.problem.make_net(cfg, self.nu).to(self.device, dtype)
+        self.nu = self.knob = resolve_knob(cfg, self.top_cycles)
+        self.net = self.problem.make_net(cfg, self.knob).to(self.device, dtype)
         params = [p for p in self.net.parameters() if p.requires_grad] + self.problem.params()
         self.opt = OPTIMIZERS[cfg.optimizer](params, lr=cfg.lr)
         self.step, self.wall, self.status, self.diverged_at = 0, 0.0, "ok", -1
@@ -54,10 +62,13 @@ class Run:
         if n <= 0:
             return
         net, opt, losses = self.net, self.opt, self.problem.losses
+        extra = getattr(net, "extra_losses", None) if getattr(net, "acts", None) is not None else None
         start = time.perf_counter()
         for _ in range(n):
             opt.zero_grad(set_to_none=True)
             terms = losses(net)
+            if extra is not None:
+                terms.update(extra())
             values = iter(terms.values())
             loss = next(values)
             for term in values:
@@ -93,7 +104,7 @@ class Run:
         pieces = linear_pieces(self.net, g.fine) if self._pieces and self.status != "diverged" else -1
         return Snapshot(self.label, self.step, self.wall, self.status, losses, err if np.isfinite(err) else float("nan"),
                         g.x_line, pred, g.true_line, freqs, st, sp, se, rel, points, edges, counts, inside, pieces,
-                        rms, slope, self.diverged_at, self.nu, str(self.device), self.problem.extra())
+                        rms, slope, self.diverged_at, self.knob, str(self.device), self.problem.extra())
 
 
 def train(cfg: RunConfig, label: str | None = None) -> Iterator[Snapshot]:

@@ -21,7 +21,7 @@ def test_replayer_from_vanilla_layer_computes_the_same_function(dim):
 
 def test_whole_vanilla_net_rewritten_in_repnet_coordinates_is_unchanged():
     cfg = RunConfig(model="vanilla", act="relu", head="init", width=50, depth=3)
-    vanilla = build(cfg, [0.0], [1.0], nu=1.0).double()
+    vanilla = build(cfg, [0.0], [1.0], 1.0).double()
     x = torch.linspace(0, 1, 300, dtype=torch.float64)[:, None]
     before = vanilla(x)
     vanilla.first = RepLayer.from_linear(vanilla.first)

@@ -40,7 +40,7 @@ class Result:
         s = self.final
         row = {"case": self.case, "model": self.cfg.model, "act": self.cfg.act, "seed": self.cfg.seed,
                "status": s.status, "steps": s.step, "wall_s": s.wall, "ms_per_step": 1e3 * s.wall / max(s.step, 1),
-               "rel_l2": s.rel_l2, "slope_scale": self.nu if self.cfg.model == "repnet" else float("nan")}
+               "rel_l2": s.rel_l2, "knob": self.nu}
         row.update({k: v for k, v in s.extra.items()})
         return row
 
@@ -63,7 +63,7 @@ def run(exp: Experiment, quick: bool, seeds: Sequence[int], device: str = "auto"
             group = [Result(case, c, float("nan")) for c in cfgs]
             for snaps in stream:
                 for res, s in zip(group, snaps):
-                    res.nu = s.nu
+                    res.nu = s.knob
                     if not res.history or res.history[-1]["step"] != s.step:
                         res.history.append({"step": s.step, "wall": s.wall, "rel_l2": s.rel_l2, **s.losses, **s.extra})
                     res.final = s
