@@ -65,3 +65,14 @@ def test_exact_solution_gives_zero_residual_in_2d_and_for_the_inverse_problem():
     with torch.no_grad():
         inv.k.fill_(K_TRUE)
     assert float(inv.residual(lambda x: inv.target(x)[:, None]).detach().abs().max()) < 1e-9 * float(inv.f.abs().max())
+
+
+def test_leaderboard_quick_sweeps_knobs_and_ranks_every_method(tmp_path, capsys):
+    from repcore.experiments.leaderboard import METHODS, SWEEPS
+    assert main(["run", "leaderboard", "--quick", "--seeds", "0", "--parallel", "no", "--out", str(tmp_path)]) == 0
+    out = tmp_path / "leaderboard"
+    sweep = pd.read_csv(out / "sweep.csv")
+    assert len(sweep) == sum(len(v) for _, v in SWEEPS.values())
+    table = pd.read_csv(out / "table.csv")
+    assert set(table["model"]) == set(METHODS) and table["rel_l2_mean"].map(math.isfinite).all()
+    assert (out / "sweep.md").read_text().count("**best**") == len(SWEEPS)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..cli import USER_ERRORS, _fail, _Parser, _seeds
 from ..device import resolve as resolve_device
-from . import EXPERIMENTS, run
+from . import EXPERIMENTS, leaderboard, run
 from .report import write
 
 
@@ -34,6 +34,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "list":
         for name in EXPERIMENTS:
             print(f"{name:<12} {EXPERIMENTS.help(name)}")
+        print(f"{'leaderboard':<12} every method (vanilla, RepNet, Fourier features, SIREN, MscaleDNN, LAAF), knob sweep + seeds")
+        return 0
+    if args.name == "leaderboard":
+        try:
+            leaderboard.main(args.quick, _seeds(args.seeds), Path(args.out) / "leaderboard", args.parallel)
+        except USER_ERRORS as err:
+            return _fail(str(err).strip("'\""))
         return 0
     try:
         exp = EXPERIMENTS.get(args.name)

@@ -26,6 +26,7 @@ class Experiment:
     models: tuple[str, ...] = ("vanilla", "repnet")
     errors: tuple[str, ...] = ("rel_l2",)                   # columns summarised as mean +- std
     note: str = ""                                         # what the reader should know about the setup
+    overrides: dict = field(default_factory=dict)          # model -> RunConfig changes for that model only
 
 
 @dataclass
@@ -58,7 +59,7 @@ def run(exp: Experiment, quick: bool, seeds: Sequence[int], device: str = "auto"
     for i, (case, base) in enumerate(cases):
         for seed in seeds:
             start = time.perf_counter()
-            cfgs = [base.replace(model=m, seed=seed, device=device) for m in exp.models]
+            cfgs = [base.replace(model=m, seed=seed, device=device, **exp.overrides.get(m, {})) for m in exp.models]
             stream = parallel_lockstep(cfgs) if use_processes(parallel, cfgs) else lockstep([Run(c) for c in cfgs])
             group = [Result(case, c, float("nan")) for c in cfgs]
             for snaps in stream:

@@ -1,0 +1,64 @@
+"""Every method on the same data, budget and seeds (issue: peers compared fairly).
+
+Protocol: equal parameter count (within 2%, tests/test_peers.py), equal steps, data, optimizer (Adam,
+lr 1e-3), width 100 x 3 hidden layers, tanh wherever the method does not fix its own activation.
+1. Sweep each method's frequency knob (SWEEPS) on the classic 1-D multiscale target, seed 0 only.
+2. With each method's best knob, train every method on each BENCHMARKS case over the seeds.
+`python -m repcore.experiments leaderboard [--quick] [--seeds 0,1,2] [--out DIR]` writes
+DIR/leaderboard/{sweep.md, table.md, table.csv, runs.csv}.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from ..config import RunConfig
+from .report import markdown, runs_frame, summary
+from .runner import Experiment, run
+
+METHODS = ("vanilla", "repnet", "fourier", "siren", "mscale", "laaf")
+# knob values per method: RepNet's is the slope scale (auto = pi x 25 cycles = 78.5 here)
+SWEEPS = {"repnet": ("slope_scale", (39.3, 78.5, 157.0)), "fourier": ("knob", (5.0, 10.0, 20.0)),
+          "siren": ("knob", (10.0, 30.0, 60.0)), "mscale": ("knob", (8.0, 32.0, 128.0)), "laaf": ("knob", (5.0, 10.0, 20.0))}
+BASE = RunConfig(act="tanh", steps=3000, every=500)
+BENCHMARKS = (("multiscale 1-D", BASE.replace(target="multiscale")),
+              ("sines 1-D", BASE.replace(target="sines")),
+              ("multiscale 4-D", BASE.replace(target="multiscale4d", points=4000, steps=2000, test_points=4096)),
+              ("PINN Poisson 1-D", BASE.replace(problem="poisson", target="multiscale")))
+QUICK = dict(width=16, depth=2, steps=20, every=10, points=100, grid=64, test_points=256)
+
+
+def sweep(quick: bool, parallel: str) -> tuple[pd.DataFrame, dict]:
+    rows, best = [], {}
+    for method, (field, values) in SWEEPS.items():
+        cases = [(f"{field}={v:g}", BASE.replace(target="multiscale", **{field: v}, **(QUICK if quick else {}))) for v in values]
+        exp = Experiment(f"sweep {method}", lambda q, c=cases: c, models=(method,))
+        res = runs_frame(run(exp, quick, [0], progress=True, parallel=parallel))
+        rows.append(res)
+        pick = res.loc[res["rel_l2"].idxmin()]
+        best[method] = {field: float(pick["case"].split("=")[1])}
+    return pd.concat(rows), best
+
+
+def main(quick: bool, seeds: list[int], out: Path, parallel: str = "auto") -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    sweeps, best = sweep(quick, parallel)
+    sweeps.to_csv(out / "sweep.csv", index=False)
+    lines = ["| method | setting | rel_l2 (seed 0) | best |", "|---|---|---|---|"]
+    for _, r in sweeps.iterrows():
+        field, value = r["case"].split("=")
+        lines.append(f"| {r['model']} | {r['case']} | {r['rel_l2']:.3g} | {'**best**' if best[r['model']][field] == float(value) else ''} |")
+    (out / "sweep.md").write_text("\n".join(lines) + "\n")
+    cases = [(name, cfg.replace(**QUICK) if quick else cfg) for name, cfg in BENCHMARKS]
+    exp = Experiment("leaderboard", lambda q: cases, models=METHODS, overrides=best)
+    results = run(exp, quick, seeds, parallel=parallel)
+    runs = runs_frame(results)
+    table = summary(exp, runs)
+    runs.to_csv(out / "runs.csv", index=False)
+    table.to_csv(out / "table.csv", index=False)
+    (out / "table.md").write_text(markdown(exp, table))
+    print((out / "sweep.md").read_text() + "\n" + (out / "table.md").read_text())
+    print(f"best knobs: {best}", file=sys.stderr)
+    return out
