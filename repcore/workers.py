@@ -4,7 +4,8 @@ Why a process: a training thread inside a busy server process (Streamlit) starve
 README "Speed"); a child process gets its own interpreter and, with two models, its own core.
 
 Protocol over one Pipe. Parent -> child: ("play",), ("pause",), ("step", n), ("reset", cfg),
-("want",), ("stop",). Child -> parent: ("snap", Snapshot), ("error", message).
+("want",), ("stop",). Child -> parent: ("snap", Snapshot, gen), ("error", message, gen), where gen
+counts the resets the child has seen, so the parent can drop what was in flight before a reset.
 
 Snapshots are pulled: the child measures and sends one when asked ("want", which the page sends on
 every refresh), plus one at each event the page must see (reset, end of budget, divergence, a Step
@@ -38,13 +39,13 @@ def _child(conn, cfg: RunConfig, label: str, idle_timeout: float, parent: int) -
 
     from .train import Run
     torch.set_num_threads(1)
-    run, playing, pending, wanted, sent = None, False, 0, False, None
+    run, playing, pending, wanted, sent, gen = None, False, 0, False, None, 0
     heard = time.monotonic()
 
     def send_snapshot():
         nonlocal sent, wanted
         snap = run.snapshot()
-        conn.send(("snap", snap))
+        conn.send(("snap", snap, gen))
         sent, wanted = (snap.step, snap.status), False
 
     def reset(c: RunConfig):
@@ -54,7 +55,7 @@ def _child(conn, cfg: RunConfig, label: str, idle_timeout: float, parent: int) -
             send_snapshot()
         except USER_ERRORS as err:
             run = None
-            conn.send(("error", str(err).strip("'\"")))
+            conn.send(("error", str(err).strip("'\""), gen))
 
     reset(cfg)
     chunk = 1
@@ -69,7 +70,7 @@ def _child(conn, cfg: RunConfig, label: str, idle_timeout: float, parent: int) -
             pending = pending + msg[1] if msg[0] == "step" else pending
             wanted = wanted or msg[0] == "want"
             if msg[0] == "reset":
-                playing, pending = False, 0
+                playing, pending, gen = False, 0, gen + 1
                 reset(msg[1])
             if wanted and run is not None and (run.step, run.status) != sent:
                 send_snapshot()
@@ -115,23 +116,28 @@ class Worker:
         ctx = mp.get_context("spawn")           # never fork a threaded server
         self.conn, child = ctx.Pipe()
         self.label = label or cfg.model
+        self.generation = 0                      # resets sent; the child tags messages with its count
         self.proc = ctx.Process(target=_child, args=(child, cfg, self.label, idle_timeout, os.getpid()), daemon=True)
         with _START_LOCK, _no_main_import():
             self.proc.start()
         child.close()
 
     def send(self, *msg) -> None:
+        self.generation += msg[0] == "reset"
         try:
             self.conn.send(msg)
         except (BrokenPipeError, OSError):
             pass                                 # the child is gone; `alive` tells the owner
 
     def poll(self) -> list[tuple]:
-        """Every message waiting from the child, oldest first; never blocks."""
+        """Every message waiting from the child since the last reset, as (kind, payload), oldest
+        first; never blocks."""
         out = []
         try:
             while self.conn.poll():
-                out.append(self.conn.recv())
+                kind, payload, gen = self.conn.recv()
+                if gen == self.generation:
+                    out.append((kind, payload))
         except (EOFError, OSError):
             pass
         return out
@@ -176,7 +182,7 @@ def _await(worker: Worker, done, timeout: float):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if worker.conn.poll(0.5):
-            kind, payload = worker.conn.recv()
+            kind, payload, _ = worker.conn.recv()
             if kind == "error":
                 raise ValueError(payload)
             if done(payload):

@@ -53,7 +53,7 @@ def test_shared_url_restores_the_settings(app_url, chrome):
 def test_malformed_expression_shows_an_error_next_to_its_control(app_url, chrome):
     page = open_app(chrome, app_url)
     sidebar = page.locator("[data-testid=stSidebar]")
-    sidebar.locator("[data-testid=stSelectbox]").first.click()
+    sidebar.locator("[data-testid=stSelectbox]").filter(has_text="Target").first.click()
     page.get_by_role("option", name="custom expression").click()
     wait_idle(page)
     box = sidebar.get_by_label("Expression")

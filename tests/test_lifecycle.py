@@ -1,0 +1,85 @@
+"""A browser session's training processes: started on demand, stopped on Reset-with-new-settings,
+on close and when the session is dropped; history memory is bounded."""
+import dataclasses
+import gc
+import multiprocessing as mp
+import time
+
+import numpy as np
+
+from dashboard.trainer import LiveSession
+from repcore import RunConfig
+from repcore.train import train
+
+CFG = RunConfig(width=16, depth=2, points=200, grid=64, test_points=256, act="relu", steps=100_000)
+
+
+def wait_first_snapshots(live: LiveSession, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline and not all(l.latest for l in live.lanes.values()):
+        live.poll()
+        time.sleep(0.1)
+    assert all(l.latest for l in live.lanes.values())
+
+
+def test_workers_follow_the_configuration_and_die_on_close():
+    live = LiveSession()
+    live.configure({m: CFG.replace(model=m) for m in ("vanilla", "repnet")})
+    wait_first_snapshots(live)
+    workers = {label: lane.worker for label, lane in live.lanes.items()}
+    assert all(w.alive for w in workers.values())
+    live.play()
+    time.sleep(1.0)
+    live.configure({"repnet": CFG.replace(model="repnet", seed=5)})      # vanilla removed, repnet restarted
+    assert not workers["vanilla"].alive
+    assert live.lanes["repnet"].worker is workers["repnet"] and workers["repnet"].alive   # same process, reset
+    live.close()
+    assert not workers["repnet"].alive
+
+
+def test_reset_restarts_from_epoch_zero_with_the_same_seed():
+    live = LiveSession()
+    live.configure({"repnet": CFG})
+    wait_first_snapshots(live)
+    first = live.lanes["repnet"].latest
+    live.play()
+    deadline = time.time() + 30
+    while time.time() < deadline and live.lanes["repnet"].latest.step < 50:
+        live.poll()
+        time.sleep(0.1)
+    live.reset()
+    wait_first_snapshots(live)
+    again = live.lanes["repnet"].latest
+    assert again.step == 0 and np.array_equal(again.pred, first.pred)
+    live.close()
+
+
+def test_a_dropped_session_stops_its_workers():
+    live = LiveSession()
+    live.configure({"vanilla": CFG.replace(model="vanilla")})
+    worker = live.lanes["vanilla"].worker
+    assert worker.alive
+    del live
+    gc.collect()
+    deadline = time.time() + 10
+    while worker.alive and time.time() < deadline:
+        time.sleep(0.1)
+    assert not worker.alive
+
+
+def test_history_is_bounded():
+    live = LiveSession(max_history=50)
+    lane = type("Lane", (), {})()
+    lane.history = []
+    base = next(iter(train(CFG.replace(steps=1, every=1))))
+    for step in range(1, 5000):
+        live._record(lane, dataclasses.replace(base, step=step))
+    assert len(lane.history) <= 50 and lane.history[-1].step == 4999 and lane.history[0].step == 1
+
+
+def test_no_training_process_outlives_the_tests():
+    gc.collect()
+    deadline = time.time() + 10
+    while mp.active_children() and time.time() < deadline:
+        time.sleep(0.2)
+    assert mp.active_children() == []
