@@ -7,6 +7,7 @@ RunConfig fields: `models` (comma-separated) and `classroom` (1 hides advanced c
 """
 from __future__ import annotations
 
+import os
 import random
 
 import streamlit as st
@@ -165,10 +166,11 @@ def _to_url(cfg: RunConfig) -> None:
 
 
 def live_session():
-    """This browser session's LiveSession (created on first use; closed when the session ends)."""
+    """This browser session's LiveSession (created on first use; closed when the session ends).
+    Its workers exit after REPCORE_IDLE_TIMEOUT seconds (default 20) without a request from the page."""
     from dashboard.trainer import LiveSession
     if "live" not in st.session_state:
-        st.session_state.live = LiveSession()
+        st.session_state.live = LiveSession(idle_timeout=float(os.environ.get("REPCORE_IDLE_TIMEOUT", "20")))
     return st.session_state.live
 
 

@@ -1,0 +1,60 @@
+"""Load test on the real server (loopback): 4 browser sessions train at once, each sees only its own
+settings, every one advances, and once the tabs close no training process is left."""
+import os
+import time
+
+import pytest
+
+from browser import ARGS, CHROMIUM, epochs, server, wait_for, wait_idle
+
+playwright = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM} (.ci/run installs it)")
+SESSIONS = 4
+IDLE = 6          # seconds a worker waits for its page before exiting (REPCORE_IDLE_TIMEOUT)
+
+
+def workers_of(pid: int) -> list[int]:
+    """Training processes (multiprocessing spawn children) of the server process `pid`, from /proc."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmd = f.read()
+        except OSError:
+            continue
+        if ppid == pid and b"spawn_main" in cmd:
+            found.append(int(entry))
+    return found
+
+
+def test_four_sessions_train_apart_and_leave_nothing_behind():
+    with server(env={"REPCORE_IDLE_TIMEOUT": str(IDLE)}) as (url, proc), playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pages = []
+        for i in range(SESSIONS):
+            page = browser.new_context(viewport={"width": 1500, "height": 1200}).new_page()   # a separate user
+            page.goto(f"{url}/?width={20 + i}&seed={100 + i}&steps=1000000&act=relu")
+            wait_idle(page)
+            page.get_by_role("button", name="Play").click()
+            pages.append(page)
+        start = time.time()
+        assert wait_for(lambda: all(min(epochs(pg) or [0]) > 0 for pg in pages), 120), "every session should train"
+        first = [epochs(pg) for pg in pages]
+        assert len(workers_of(proc.pid)) == 2 * SESSIONS      # two models per session, one process each
+        assert wait_for(lambda: all(min(a > b for a, b in zip(epochs(pg), f)) for pg, f in zip(pages, first)), 60)
+        elapsed = time.time() - start
+        for i, pg in enumerate(pages):
+            caption = pg.locator("[data-testid=stMain] [data-testid=stCaptionContainer]").first.inner_text()
+            assert f"width {20 + i} " in caption and f"seed {100 + i}" in caption, caption
+            assert f"width={20 + i}" in pg.url and f"seed={100 + i}" in pg.url
+        print(f"\n{SESSIONS} sessions advancing within {elapsed:.1f} s; epochs {[epochs(pg) for pg in pages]}")
+        for pg in pages:
+            pg.context.close()
+        closed = time.time()
+        assert wait_for(lambda: not workers_of(proc.pid), IDLE + 30), f"workers left: {workers_of(proc.pid)}"
+        print(f"all {2 * SESSIONS} training processes gone {time.time() - closed:.1f} s after the tabs closed")
+        browser.close()
