@@ -8,6 +8,7 @@ each measured within one run (see benchmarks.py for how).
                          processes (the default for `compare` and experiments) and in one
     scaling              step time against training points and width
     cuda                 on a GPU: the same ratios there, and CPU / CUDA step time
+    compiled_vs_eager    --compile: torch.compile'd network / eager, after warm-up (slow to run)
     dashboard_vs_headless  --dashboard: runs `python -m dashboard.bench --json` (real app in Chromium)
 """
 from __future__ import annotations
@@ -26,7 +27,7 @@ from .device import resolve
 BASE = RunConfig(target="multiscale", width=100, depth=3, steps=10**6, every=100)
 
 
-def measure(quick: bool, device: str) -> dict:
+def measure(quick: bool, device: str, compile_: bool = False) -> dict:
     steps, blocks = (20, 3) if quick else (200, 15)
     base = BASE.replace(device=device, every=10 if quick else 100)
     widths = (32,) if quick else (64, 128, 256)
@@ -43,6 +44,9 @@ def measure(quick: bool, device: str) -> dict:
     out["side_by_side_vs_one"] = out["side_by_side"]["processes_vs_one"]
     if torch.cuda.is_available():
         out["cuda"] = B.cuda_vs_cpu(BASE.replace(act="tanh"), 20 if quick else 300)
+    if compile_:
+        out["compiled"] = B.compiled_vs_eager(base.replace(act="tanh"), steps, blocks)
+        out["compiled_vs_eager"] = out["compiled"]["ratio"]
     return out
 
 
@@ -64,6 +68,10 @@ def report(out: dict) -> None:
         print(f"CUDA on {c['device_name']}: engine/bare {c['engine_vs_bare']:.3f}, RepNet/vanilla {c['repnet_vs_vanilla']:.3f}")
         for r in c["rows"]:
             print(f"  w{r['width']} n{r['points']}: cpu {r['cpu_ms']:.2f} ms, cuda {r['cuda_ms']:.2f} ms, cpu/cuda {r['cpu_vs_cuda']:.1f}x")
+    if "compiled" in out:
+        c = out["compiled"]
+        print(f"torch.compile (tanh): compiled {c['compiled_ms']:.3f} ms, eager {c['eager_ms']:.3f} ms, ratio {c['ratio']:.3f} "
+              f"after a {c['warmup_s']:.0f} s warm-up")
     if "dashboard_vs_headless" in out:
         print(f"dashboard: in-app / headless {out['dashboard_vs_headless']:.2f} (goal >= 0.8) at {out['dashboard_refresh_per_s']:.2f} refreshes/s")
 
@@ -74,8 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true")
     p.add_argument("--device", default="cpu")
     p.add_argument("--dashboard", action="store_true", help="also run the in-browser dashboard benchmark (needs Chromium)")
+    p.add_argument("--compile", action="store_true", help="also time a torch.compile'd network against eager")
     args = p.parse_args(argv)
-    out = measure(args.quick, args.device)
+    out = measure(args.quick, args.device, args.compile)
     if args.dashboard:
         proc = subprocess.run([sys.executable, "-m", "dashboard.bench", "--json", "--seconds", "8" if args.quick else "20"],
                               capture_output=True, text=True)

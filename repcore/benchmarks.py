@@ -119,3 +119,16 @@ def cuda_vs_cpu(cfg: RunConfig, steps: int) -> dict:
     return {"device_name": torch.cuda.get_device_name(0), "rows": rows,
             "engine_vs_bare": engine_vs_bare(cfg.replace(device="cuda"), steps, 7)["ratio"],
             "repnet_vs_vanilla": repnet_vs_vanilla(cfg.replace(device="cuda", width=256), steps, 7)["ratio"]}
+
+
+def compiled_vs_eager(cfg: RunConfig, steps: int, blocks: int) -> dict:
+    """torch.compile of the network (forward and backward; Adam stays eager) against the eager net,
+    after the compile warm-up, which is reported separately. Decides whether a compiled mode pays."""
+    eager, comp = Run(cfg), Run(cfg)
+    comp.net = torch.compile(comp.net)
+    bare_loop(eager, 20)
+    start = time.perf_counter()
+    bare_loop(comp, 20)
+    warmup = time.perf_counter() - start
+    t_c, t_e = interleaved(lambda: bare_loop(comp, steps) / steps, lambda: bare_loop(eager, steps) / steps, blocks)
+    return {"compiled_ms": 1e3 * t_c, "eager_ms": 1e3 * t_e, "ratio": t_c / t_e, "warmup_s": warmup}
