@@ -42,6 +42,7 @@ class Result:
         row = {"case": self.case, "model": self.cfg.model, "act": self.cfg.act, "seed": self.cfg.seed,
                "status": s.status, "steps": s.step, "wall_s": s.wall, "ms_per_step": 1e3 * s.wall / max(s.step, 1),
                "rel_l2": s.rel_l2, "knob": self.nu}
+        row.update({f"final_{k}": v for k, v in s.losses.items()})     # final loss terms, e.g. final_pde
         row.update({k: v for k, v in s.extra.items()})
         return row
 
