@@ -17,6 +17,7 @@ pages = [
     st.Page(os.path.join(VIEWS, "anatomy.py"), title="Anatomy of a shallow ReLU net", icon=":material/biotech:"),
     st.Page(os.path.join(VIEWS, "physics.py"), title="PINNs and operators", icon=":material/function:"),
     st.Page(os.path.join(VIEWS, "lessons.py"), title="Lessons", icon=":material/school:"),
+    st.Page(os.path.join(VIEWS, "library.py"), title="Run library", icon=":material/video_library:"),
 ]
 page = st.navigation(pages)
 if st.session_state.pop("goto_live", False):      # set by a lesson's or a setup's button (settings.open_live)

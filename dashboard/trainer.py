@@ -5,7 +5,9 @@ starves training and two models use two cores. The page calls `poll()` on every 
 the snapshots that arrived and asks for the next ones; a worker that stops being asked (tab closed)
 exits by itself.
 `close()` (Reset with new settings, session end via weakref.finalize) stops and reaps the workers.
-Histories are light records, thinned to at most `max_history` points, so memory per session is bounded.
+Histories are light records, thinned to at most `max_history` points, and each lane also keeps up to
+`max_frames` full snapshots (the frames a saved run replays), so memory per session is bounded.
+`record()` asks each worker for its weights and returns the session as a library_io.SavedRun.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from repcore import RunConfig
+from repcore.library_io import MAX_SNAPSHOTS, LibraryError, SavedModel, SavedRun, add_frame
 from repcore.snapshot import Snapshot
 from repcore.workers import Worker
 
@@ -40,6 +43,8 @@ class Lane:
     latest: Snapshot | None = None
     error: str = ""
     history: list[Point] = field(default_factory=list)
+    frames: list[Snapshot] = field(default_factory=list)            # full snapshots, thinned (library_io.add_frame)
+    weights: dict | None = None                                      # the last ("weights",) answer
     rate: deque = field(default_factory=lambda: deque(maxlen=30))    # (monotonic time, step) on receipt
 
 
@@ -50,10 +55,10 @@ def _close_all(lanes: dict) -> None:
 
 
 class LiveSession:
-    def __init__(self, max_history: int = 400, idle_timeout: float = 20.0):
+    def __init__(self, max_history: int = 400, idle_timeout: float = 20.0, max_frames: int = MAX_SNAPSHOTS):
         self.lanes: dict[str, Lane] = {}
         self.playing = False
-        self.max_history = max_history
+        self.max_history, self.max_frames = max_history, max_frames
         self.idle_timeout = idle_timeout
         self._finalizer = weakref.finalize(self, _close_all, self.lanes)
 
@@ -126,10 +131,39 @@ class LiveSession:
                 if kind == "error":
                     lane.error = payload
                     continue
+                if kind == "weights":
+                    lane.weights = payload or {}
+                    continue
                 lane.error, lane.latest = "", payload
                 lane.rate.append((time.monotonic(), payload.step))
                 self._record(lane, payload)
+                add_frame(lane.frames, payload, self.max_frames)
         return new
+
+    def record(self, name: str, tags=(), timeout: float = 15.0) -> SavedRun:
+        """The session as a saved run: per lane its config, frames and current weights (asked of its
+        worker now; the frames end with a snapshot measured from those weights). Training goes on."""
+        lanes = {l: lane for l, lane in self.lanes.items() if lane.worker is not None and lane.latest is not None}
+        if not lanes:
+            raise LibraryError("nothing to save yet: no model has reported a snapshot")
+        for lane in lanes.values():
+            lane.weights = None
+            lane.worker.send("weights")
+        deadline = time.monotonic() + timeout
+        while any(lane.weights is None for lane in lanes.values()):
+            if time.monotonic() > deadline or not all(lane.worker.alive for lane in lanes.values()):
+                raise LibraryError("a training process did not answer; press Reset and try again")
+            time.sleep(0.05)
+            self.poll()
+        models = []
+        for label, lane in lanes.items():
+            answer, lane.weights = lane.weights, None           # not kept: weights can be megabytes
+            if not answer:
+                raise LibraryError(f"{label}: no model to save ({lane.error or 'not started'})")
+            last = answer["snapshot"]
+            frames = [f for f in lane.frames if f.step < last.step] + [last]
+            models.append(SavedModel(label, lane.cfg, frames, answer["weights"]))
+        return SavedRun(name, models, list(tags))
 
     def _record(self, lane: Lane, s: Snapshot) -> None:
         if lane.history and s.step < lane.history[-1].step:     # a reset: start over

@@ -1,9 +1,10 @@
-"""`python -m repcore fit|compare`: train from the shell.
+"""`python -m repcore fit|compare|runs`: train from the shell, and keep runs in the run library.
 
 Every RunConfig field is an option (--slope-scale for slope_scale, ...), parsed by the same code as
 URLs (RunConfig.from_query), so limits and messages are the same everywhere. Invalid input exits with
 code 2 and one line on stderr. `--json` prints one JSON object (fit) or an array (compare) on stdout;
-without it a table. Progress goes to stderr on runs longer than a few seconds.
+without it a table. Progress goes to stderr on runs longer than a few seconds. `--save NAME` stores
+the trained models as one run in the run library (library.py); `runs ...` manages it (library_cli.py).
 """
 from __future__ import annotations
 
@@ -19,12 +20,15 @@ from dataclasses import fields
 from .config import ConfigError, RunConfig
 from .device import DeviceError
 from .expr import ExprError
+from . import library_cli
+from .library import Library, LibraryError, parse_tags
+from .library_io import SavedModel, add_frame, weights_of
 from .seismic import DataError
 from .targets import TargetError
 from .train import Run, lockstep
 from .workers import parallel_lockstep
 
-USER_ERRORS = (ConfigError, DeviceError, ExprError, TargetError, DataError, KeyError)
+USER_ERRORS = (ConfigError, DeviceError, ExprError, TargetError, DataError, KeyError, LibraryError)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -45,10 +49,14 @@ def _parser() -> argparse.ArgumentParser:
         for f in fields(RunConfig):
             p.add_argument("--" + f.name.replace("_", "-"), dest=f.name, default=None, metavar=f.name.upper())
         p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+        p.add_argument("--save", default=None, metavar="NAME", help="store the trained models as one run in the run library")
+        p.add_argument("--tags", default=None, help="with --save: comma-separated tags")
+        p.add_argument("--library", default=None, metavar="PATH", help="with --save: the library file (see `runs`)")
         if name == "compare":
             p.add_argument("--models", default="vanilla,repnet", help="comma-separated model names")
             p.add_argument("--seeds", default="0", help="comma-separated seeds, e.g. 0,1,2")
             p.add_argument("--parallel", default="auto", help="one process per model: auto|yes|no (results are identical)")
+    library_cli.add_parsers(sub)
     return top
 
 
@@ -90,9 +98,16 @@ def use_processes(choice: str, cfgs: list[RunConfig]) -> bool:
     return choice == "yes" and len(cfgs) > 1
 
 
-def run_group(cfgs: list[RunConfig], progress: bool, parallel: str = "auto") -> list[dict]:
-    """Train cfgs side by side; return one record per config (final snapshot)."""
-    stream = parallel_lockstep(cfgs) if use_processes(parallel, cfgs) else lockstep([Run(c) for c in cfgs])
+def run_group(cfgs: list[RunConfig], progress: bool, parallel: str = "auto", keep: list | None = None) -> list[dict]:
+    """Train cfgs side by side; return one record per config (final snapshot). If `keep` is a list,
+    append to it one SavedModel per config (thinned snapshots, final weights) for the run library."""
+    runs, weights = None, [] if keep is not None else None
+    if use_processes(parallel, cfgs):
+        stream = parallel_lockstep(cfgs, weights=weights)
+    else:
+        runs = [Run(c) for c in cfgs]
+        stream = lockstep(runs)
+    frames = [[] for _ in cfgs]
     start, shown, last = time.perf_counter(), 0.0, None
     for last in stream:
         elapsed = time.perf_counter() - start
@@ -100,6 +115,12 @@ def run_group(cfgs: list[RunConfig], progress: bool, parallel: str = "auto") -> 
             shown = elapsed
             parts = "  ".join(f"{s.label} {s.rel_l2:.3g}" for s in last)
             print(f"  step {max(s.step for s in last)}/{cfgs[0].steps}  rel_l2: {parts}", file=sys.stderr, flush=True)
+        if keep is not None:
+            for f, s in zip(frames, last):
+                add_frame(f, s)
+    if keep is not None:
+        weights = weights if runs is None else [weights_of(r) for r in runs]
+        keep += [SavedModel(c.model, c, f, w) for c, f, w in zip(cfgs, frames, weights)]
     return [_record(c, s) for c, s in zip(cfgs, last)]
 
 
@@ -127,7 +148,13 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as stop:
         return int(stop.code or 0)
     try:
+        if args.command == "runs":
+            return library_cli.main(args)
         base = _config(args)
+        keep = None
+        if args.save is not None:                  # check the name before training, not after
+            with Library(args.library) as library:
+                name, tags, keep = library.ensure_free(args.save), parse_tags(args.tags), []
         if args.command == "fit":
             groups = [[base]]
         else:
@@ -139,7 +166,11 @@ def main(argv: list[str] | None = None) -> int:
                 RunConfig.from_query({"model": cfg.model})
         records = []
         for group in groups:
-            records += run_group(group, progress=True, parallel=getattr(args, "parallel", "no"))
+            records += run_group(group, progress=True, parallel=getattr(args, "parallel", "no"), keep=keep)
+        if keep is not None:
+            with Library(args.library) as library:
+                run_id = library.save(library_cli.saved_run(name, tags, keep))
+            print(f"saved run {name!r} (#{run_id}) to {library.path}", file=sys.stderr)
     except USER_ERRORS as err:
         return _fail(str(err).strip("'\""))
     except KeyboardInterrupt:

@@ -4,8 +4,10 @@ Why a process: a training thread inside a busy server process (Streamlit) starve
 README "Speed"); a child process gets its own interpreter and, with two models, its own core.
 
 Protocol over one Pipe. Parent -> child: ("play",), ("pause",), ("step", n), ("reset", cfg),
-("want",), ("stop",). Child -> parent: ("snap", Snapshot, gen), ("error", message, gen), where gen
-counts the resets the child has seen, so the parent can drop what was in flight before a reset.
+("want",), ("weights",), ("stop",). Child -> parent: ("snap", Snapshot, gen), ("error", message, gen),
+("weights", {"snapshot": Snapshot, "weights": {name: array}} or None if no model, gen), where gen
+counts the resets the child has seen, so the parent can drop what was in flight before a reset. The
+weights come with a snapshot measured from them, so a saved run's last frame matches its weights.
 
 Snapshots are pulled: the child measures and sends one when asked ("want", which the page sends on
 every refresh), plus one at each event the page must see (reset, end of budget, divergence, a Step
@@ -37,6 +39,7 @@ _START_LOCK = threading.Lock()
 def _child(conn, cfg: RunConfig, label: str, idle_timeout: float, parent: int) -> None:
     import torch
 
+    from .library_io import weights_of
     from .train import Run
     torch.set_num_threads(1)
     run, playing, pending, wanted, sent, gen = None, False, 0, False, None, 0
@@ -72,6 +75,8 @@ def _child(conn, cfg: RunConfig, label: str, idle_timeout: float, parent: int) -
             if msg[0] == "reset":
                 playing, pending, gen = False, 0, gen + 1
                 reset(msg[1])
+            if msg[0] == "weights":
+                conn.send(("weights", None if run is None else {"snapshot": run.snapshot(), "weights": weights_of(run)}, gen))
             if wanted and run is not None and (run.step, run.status) != sent:
                 send_snapshot()
             continue
@@ -156,10 +161,11 @@ class Worker:
         self.conn.close()
 
 
-def parallel_lockstep(cfgs, labels=None, timeout: float = 3600.0):
+def parallel_lockstep(cfgs, labels=None, timeout: float = 3600.0, weights: list | None = None):
     """Like train.lockstep, but each run in its own process (one per core): every round, each worker
     trains `every` steps and reports; the snapshots are identical to the serial ones (same code, same
-    seeds), only the wall clock differs. Yields tuples of Snapshots; raises the first worker error."""
+    seeds), only the wall clock differs. Yields tuples of Snapshots; raises the first worker error.
+    If `weights` is a list, it receives each run's final weights (library_io.weights_of) at the end."""
     workers = [Worker(c, l, idle_timeout=timeout) for c, l in zip(cfgs, labels or [c.model for c in cfgs])]
     try:
         last = [_await(w, lambda s: True, timeout) for w in workers]
@@ -172,20 +178,24 @@ def parallel_lockstep(cfgs, labels=None, timeout: float = 3600.0):
                 target = min(last[i].step + cfgs[i].every, cfgs[i].steps)
                 last[i] = _await(workers[i], lambda s, t=target: s.step >= t or s.status != "ok", timeout)
             yield tuple(last)
+        if weights is not None:
+            for w in workers:
+                w.send("weights")
+            weights += [_await(w, lambda p: True, timeout, kind="weights")["weights"] for w in workers]
     finally:
         for w in workers:
             w.close()
 
 
-def _await(worker: Worker, done, timeout: float):
-    """The first snapshot from `worker` for which done(snapshot) holds."""
+def _await(worker: Worker, done, timeout: float, kind: str = "snap"):
+    """The first message of `kind` (a snapshot, weights) from `worker` for which done(payload) holds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if worker.conn.poll(0.5):
-            kind, payload, _ = worker.conn.recv()
-            if kind == "error":
+            got, payload, _ = worker.conn.recv()
+            if got == "error":
                 raise ValueError(payload)
-            if done(payload):
+            if got == kind and done(payload):
                 return payload
         elif not worker.alive:
             raise RuntimeError(f"training process for {worker.label} exited unexpectedly")

@@ -1,11 +1,13 @@
 """Live comparison: vanilla and RepNet (or any models) train side by side on the same data and seed."""
 import json
+import time
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import charts, svg
 from dashboard.settings import live_session, live_target
+from repcore.library import Library, LibraryError, parse_tags
 
 REFRESH_S, IDLE_S, STEP_EPOCHS = 0.5, 1.5, 100
 # While playing, charts are light inline SVG (svg.py): a plotly redraw costs the browser ~10x more CPU,
@@ -28,6 +30,18 @@ if buttons[2].button("Step", icon=":material/skip_next:", help=f"train {STEP_EPO
     live.step(STEP_EPOCHS)
 if buttons[3].button("Reset", icon=":material/restart_alt:", help="back to epoch 0, same settings and seed"):
     live.reset()
+with buttons[4].popover("Save run", icon=":material/save:", help="keep this run in the run library, to replay or compare later"):
+    name = st.text_input("Name", key="save_name", placeholder="blank: target, models and time")
+    tags = st.text_input("Tags", key="save_tags", placeholder="comma-separated, e.g. lecture,week 3")
+    if st.button("Save", key="save_run", type="primary"):
+        try:   # every model's snapshots so far and its current weights; training goes on
+            name = name.strip() or f"{cfg.target} {'+'.join(models)} {time.strftime('%Y-%m-%d %H:%M:%S')}"
+            with Library() as library:
+                library.ensure_free(name)
+                run_id = library.save(live.record(name, parse_tags(tags)))
+            st.success(f"Saved as #{run_id} '{name}': replay it on the Run library page.")
+        except LibraryError as err:
+            st.error(str(err))
 
 
 @st.fragment(run_every=REFRESH_S if live.playing else IDLE_S)

@@ -1,0 +1,136 @@
+"""Run library: saved runs listed and filtered, replayed frame by frame from their saved snapshots (no
+retraining), compared side by side, renamed, tagged, exported and deleted (repcore/library.py)."""
+import os
+import re
+import tempfile
+import time
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, settings
+from repcore.library import Library, LibraryError, default_path, parse_tags
+
+PLOT_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash")        # one per run in a comparison; colour = model
+CACHE = 6                                                         # loaded runs kept per session
+
+
+def load(info):
+    """The saved run (all frames), kept in this session while it is unchanged (id and updated time)."""
+    cache = st.session_state.setdefault("library_runs", {})
+    key = (default_path(), info.id, info.updated)
+    if key not in cache:
+        with Library() as lib:
+            cache[key] = lib.load(info.id)
+        while len(cache) > CACHE:
+            cache.pop(next(iter(cache)))
+    return cache[key]
+
+
+def act(action, *args, done: str = "") -> None:
+    """Button callback: one library write, its outcome shown on the rerun."""
+    try:
+        with Library() as lib:
+            action(lib, *args)
+        st.session_state.library_notice = ("success", done)
+    except LibraryError as err:
+        st.session_state.library_notice = ("error", str(err))
+
+
+def edit(lib, run_id, key) -> None:
+    lib.set_tags(run_id, parse_tags(st.session_state[f"lib_tags_{key}"]))
+    lib.rename(run_id, st.session_state[f"lib_name_{key}"])
+
+
+st.title("Run library")
+st.caption(f"Saved runs in `{default_path()}` (set REPCORE_LIBRARY to use another file). Save one with **Save run** on "
+           "the live page, or `python -m repcore fit --save NAME`.")
+kind, text = st.session_state.pop("library_notice", (None, ""))
+if kind:
+    getattr(st, kind)(text)
+query = st.text_input("Filter", key="lib_filter", placeholder="part of a name or a tag")
+if not os.path.exists(default_path()):             # looking creates no file
+    st.info("No saved runs yet.")
+    st.stop()
+try:
+    with Library() as lib:
+        infos = lib.list(query)
+except LibraryError as err:
+    st.error(str(err))
+    st.stop()
+if not infos:
+    st.info("No saved runs" + (" match the filter." if query.strip() else " yet."))
+    st.stop()
+by_id = {i.id: i for i in infos}
+name_of = lambda run_id: f"#{run_id} {by_id[run_id].name}"  # noqa: E731
+st.dataframe(pd.DataFrame([{"id": i.id, "name": i.name, "saved": time.strftime("%Y-%m-%d %H:%M", time.localtime(i.created)),
+                            "tags": ", ".join(i.tags), **{f"rel. L2 {m['label']}": m["rel_l2"] for m in i.models}}
+                           for i in infos]), hide_index=True)
+view = st.radio("View", ["Replay", "Compare", "Manage"], horizontal=True, key="lib_view")
+
+if view == "Replay":
+    run_id = st.selectbox("Run", list(by_id), format_func=name_of, key="lib_replay")
+    run = load(by_id[run_id])
+    steps = run.steps()
+    step = steps[0] if len(steps) == 1 else st.select_slider(
+        "Timeline (epoch)", steps, key=f"lib_step_{run_id}", help="drag through the saved snapshots; nothing is retrained")
+    for col, m in zip(st.columns(len(run.models)), run.models):
+        s = m.at(step)
+        with col:
+            st.subheader(m.label, divider="gray")
+            c = st.columns(2)
+            c[0].metric("Epoch", f"{s.step:,}")
+            c[1].metric("rel. L2", f"{s.rel_l2:.2e}")
+            st.plotly_chart(charts.model_panel(s, m.cfg.model), key=f"replay-{m.label}", config=PLOT_CONFIG)
+    st.plotly_chart(charts.curves({m.label: [s for s in m.snapshots if s.step <= step] for m in run.models}),
+                    key="replay-curves", config=PLOT_CONFIG)
+    first = run.models[0].cfg
+    st.button("Train these settings live", on_click=settings.open_live,
+              args=({**first.to_query(), "models": ",".join(m.cfg.model for m in run.models)},),
+              help="load this run's settings into the live page (a fresh training with the same seed)")
+
+elif view == "Compare":
+    ids = st.multiselect("Runs to compare", list(by_id), default=list(by_id)[:2], format_func=name_of, key="lib_compare")
+    runs = [load(by_id[i]) for i in ids]
+    lines = {f"{m.label} · {r.name}": (m, k) for k, r in enumerate(runs) for m in r.models}
+    if lines:
+        curves = charts.curves({key: m.snapshots for key, (m, _) in lines.items()})
+        base = next(iter(lines.values()))[0].snapshots[-1]
+        same = {key: m.snapshots[-1].pred for key, (m, _) in lines.items() if np.array_equal(m.snapshots[-1].x, base.x)}
+        preds = charts.functions(base.x, {"target": base.true, **same}).update_layout(yaxis_title="final prediction")
+        for fig in (curves, preds):          # colour = model (as everywhere), dash = run
+            for trace in fig.data:
+                if trace.name == "target":
+                    trace.line.color = charts.TARGET_COLOR
+                if trace.name in lines:
+                    m, k = lines[trace.name]
+                    trace.line.update(color=charts.color(m.cfg.model), dash=DASHES[k % len(DASHES)])
+        st.plotly_chart(curves, key="compare-curves", config=PLOT_CONFIG)
+        st.plotly_chart(preds, key="compare-preds", config=PLOT_CONFIG)
+        if len(same) < len(lines):
+            st.caption("Predictions drawn only for runs on the first run's display grid; the others used another domain or grid.")
+        st.dataframe(pd.DataFrame([{"run": key.split(" · ", 1)[1], "model": m.label, "epochs": m.snapshots[-1].step,
+                                    "rel. L2": m.snapshots[-1].rel_l2, "training s": round(m.snapshots[-1].wall, 2),
+                                    "seed": m.cfg.seed, "target": m.cfg.target} for key, (m, _) in lines.items()]), hide_index=True)
+
+else:
+    run_id = st.selectbox("Run", list(by_id), format_func=name_of, key="lib_manage")
+    info = by_id[run_id]
+    key = f"{run_id}_{info.updated}"               # fresh inputs after every change
+    st.text_input("Name", value=info.name, key=f"lib_name_{key}")
+    st.text_input("Tags", value=", ".join(info.tags), key=f"lib_tags_{key}", placeholder="comma-separated")
+    c = st.columns(3)
+    c[0].button("Save changes", on_click=act, args=(edit, run_id, key), kwargs=dict(done="Saved."))
+    confirm = c[1].checkbox("Really delete", key=f"lib_confirm_{run_id}")
+    c[1].button("Delete", disabled=not confirm, type="primary", on_click=act, args=(Library.delete, run_id),
+                kwargs=dict(done=f"Deleted '{info.name}'."))
+
+    def exported() -> bytes:
+        with tempfile.TemporaryDirectory() as tmp, Library() as lib:
+            lib.export(run_id, os.path.join(tmp, "run.zip"))
+            return open(os.path.join(tmp, "run.zip"), "rb").read()
+
+    c[2].download_button("Export (.zip)", exported, re.sub(r"[^\w.-]+", "_", info.name) + ".zip", on_click="ignore",
+                         help="one portable file: `python -m repcore runs import FILE` adds it to another library")
