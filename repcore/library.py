@@ -4,13 +4,9 @@ library's sqlite3. No server, one file per user, safe to share between processes
 Where: the `path` given, else $REPCORE_LIBRARY, else $XDG_DATA_HOME/repcore/library.sqlite3
 (~/.local/share/repcore/library.sqlite3 when XDG_DATA_HOME is unset).
 
-Schema v1 (PRAGMA user_version; PRAGMA application_id marks the file as a repcore library):
-    runs(id, name UNIQUE, created, updated)                 one row per saved run
-    tags(run_id, tag)
-    models(id, run_id, seq, label, config, weights, ...)    config as typed JSON, weights as .npz bytes,
-                                                            plus a summary (snapshot count, last step, rel. L2)
-    snapshots(model_id, seq, step, meta, arrays)            scalars as JSON, arrays as .npz bytes
-Deleting a run cascades to its rows (foreign keys) and gives the pages back (incremental vacuum).
+Schema v1 (_SCHEMA; PRAGMA user_version holds the version, PRAGMA application_id marks the file as ours):
+configs as typed JSON, snapshot scalars as JSON, arrays and weights as .npz bytes. Deleting a run
+cascades to its rows and gives the pages back (incremental vacuum).
 
 Transactions: WAL journal, and every write is ONE transaction (BEGIN IMMEDIATE ... COMMIT). A process
 killed mid-save leaves only uncommitted frames in the WAL, which SQLite discards on the next open: no
