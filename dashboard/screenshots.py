@@ -11,7 +11,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 
 from browser import ARGS, CHROMIUM, epochs, open_app, server, wait_for, wait_idle  # noqa: E402
 
-PAGES = {"live": "", "spectral": "spectral", "anatomy": "anatomy", "lessons": "lessons"}
+PAGES = {"live": "Live comparison", "spectral": "Spectral bias over time", "anatomy": "Anatomy of a shallow ReLU net",
+         "physics": "PINNs and operators", "lessons": "Lessons"}
 
 
 def main(argv: list[str]) -> int:
@@ -26,9 +27,8 @@ def main(argv: list[str]) -> int:
         wait_for(lambda: min(epochs(page) or [0]) >= 1500, 240, interval=1.0)
         time.sleep(3)
         page.screenshot(path=os.path.join(out, "live.png"), full_page=True)
-        for name, path in list(PAGES.items())[1:]:
-            page.get_by_role("link", name={"spectral": "Spectral bias over time", "anatomy": "Anatomy of a shallow ReLU net",
-                                           "lessons": "Lessons"}[name]).click()
+        for name, title in list(PAGES.items())[1:]:
+            page.get_by_role("link", name=title).click()
             wait_idle(page)
             wait_for(lambda: page.locator("[data-testid=stSpinner]").count() == 0, 120)   # cached sweeps
             time.sleep(4)
