@@ -1,12 +1,8 @@
-"""The run library: exact round trips (store and file), crash safety under SIGKILL, two writing
-processes, clear errors for corrupt / foreign / newer files, and the `runs` CLI."""
+"""The run library: exact round trips (store and file), clear errors for corrupt / foreign / newer
+files, bounded frames. Crash safety: test_library_crash.py; the `runs` CLI: test_library_cli.py."""
 import json
 import os
-import signal
 import sqlite3
-import subprocess
-import sys
-import time
 import zipfile
 from dataclasses import fields, replace
 
@@ -14,7 +10,6 @@ import numpy as np
 import pytest
 
 from repcore import Run, RunConfig
-from repcore.cli import main
 from repcore.library import APP_ID, Library, LibraryError, default_path
 from repcore.library_io import SavedModel, SavedRun, add_frame, read_file, restore, weights_of, write_file
 from repcore.snapshot import Snapshot
@@ -148,84 +143,6 @@ def test_list_filter_rename_tags_delete(path):
         assert lib.check() == "ok"
 
 
-SLOW_SAVE = r"""
-import sys, time
-sys.path[:0] = [sys.argv[2], sys.argv[3]]
-import repcore.library as library
-from test_library import fake_run
-real = library.pack_snapshot
-def pack(s):                      # stall inside the transaction, half the snapshots already inserted
-    if s.step == 500:
-        print("midway", flush=True)
-        time.sleep(120)
-    return real(s)
-library.pack_snapshot = pack
-with library.Library(sys.argv[1]) as lib:
-    print("saving", flush=True)
-    lib.save(fake_run("doomed", n=100, size=2000, seed=9))
-print("saved", flush=True)
-"""
-
-
-def test_sigkill_in_the_middle_of_a_save_leaves_earlier_runs_intact(path):
-    earlier = [SavedRun("first", [trained(TINY)]), fake_run("second", seed=1)]
-    with Library(path) as lib:
-        for r in earlier:
-            lib.save(r)
-    child = subprocess.Popen([sys.executable, "-c", SLOW_SAVE, path, ROOT, os.path.join(ROOT, "tests")],
-                             stdout=subprocess.PIPE, text=True)
-    try:
-        assert child.stdout.readline().strip() == "saving"
-        assert child.stdout.readline().strip() == "midway"
-        assert os.path.getsize(path + "-wal") > 1_000_000        # uncommitted pages already written to the WAL
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait(30)
-    finally:
-        child.kill()
-    assert child.returncode == -signal.SIGKILL
-    with Library(path) as lib:
-        assert lib.check() == "ok"
-        assert sorted(i.name for i in lib.list()) == ["first", "second"]              # no half-written run
-        assert lib.db.execute("SELECT count(*) FROM snapshots").fetchone()[0] == sum(len(r.models[0].snapshots) for r in earlier)
-        for r in earlier:
-            assert_same_run(r, lib.load(r.name))
-        np.testing.assert_array_equal(restore(lib.load("first").models[0]).snapshot().pred, earlier[0].models[0].snapshots[-1].pred)
-        lib.save(fake_run("after the crash", seed=3))            # the write lock was released by the kill
-        assert len(lib.list()) == 3
-
-
-WRITER = r"""
-import os, sys, time
-sys.path[:0] = [sys.argv[2], sys.argv[3]]
-from repcore.library import Library
-from test_library import fake_run
-runs = [fake_run(f"{sys.argv[4]}-{i}", n=30, size=500, seed=i) for i in range(8)]
-open(sys.argv[1] + "." + sys.argv[4] + ".ready", "w").close()
-while not os.path.exists(sys.argv[1] + ".go"):
-    time.sleep(0.01)
-with Library(sys.argv[1]) as lib:
-    for r in runs:
-        lib.save(r)
-"""
-
-
-def test_two_processes_write_concurrently(path):
-    Library(path).close()
-    procs = [subprocess.Popen([sys.executable, "-c", WRITER, path, ROOT, os.path.join(ROOT, "tests"), who], stderr=subprocess.PIPE, text=True)
-             for who in ("a", "b")]
-    deadline = time.time() + 120
-    while not all(os.path.exists(f"{path}.{who}.ready") for who in "ab") and time.time() < deadline:
-        time.sleep(0.05)
-    open(path + ".go", "w").close()                             # both start saving at once
-    errors = [p.communicate(timeout=120)[1] for p in procs]
-    assert [p.returncode for p in procs] == [0, 0], errors
-    with Library(path) as lib:
-        assert lib.check() == "ok"
-        names = sorted(i.name for i in lib.list())
-        assert names == sorted(f"{who}-{i}" for who in "ab" for i in range(8))
-        assert_same_run(fake_run("b-5", n=30, size=500, seed=5), lib.load("b-5"))
-
-
 def _foreign(p):
     db = sqlite3.connect(p)
     db.execute("CREATE TABLE invoices (id INTEGER)")
@@ -304,63 +221,6 @@ def test_default_path_honours_env_and_xdg(monkeypatch, tmp_path):
         assert lib.path == str(tmp_path / "mine.db")
         assert lib.db.execute("PRAGMA application_id").fetchone()[0] == APP_ID
         assert lib.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-
-
-def test_cli_save_list_show_export_import_delete(path, tmp_path, capsys):
-    lib = ["--library", path]
-    assert main(["fit", *CLI_TINY, "--save", "cli fit", "--tags", "a, b", *lib, "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["steps"] == 20
-    assert main(["compare", *CLI_TINY, "--parallel", "yes", "--save", "cli compare", *lib]) == 0
-    assert main(["compare", *CLI_TINY, "--seeds", "0,1", "--parallel", "no", "--save", "two seeds", *lib]) == 0
-    capsys.readouterr()
-    assert main(["runs", "list", "--json", *lib]) == 0
-    listing = json.loads(capsys.readouterr().out)
-    assert [r["name"] for r in listing] == ["two seeds", "cli compare", "cli fit"] and listing[2]["tags"] == ["a", "b"]
-    assert [m["label"] for m in listing[0]["models"]] == ["vanilla s0", "repnet s0", "vanilla s1", "repnet s1"]
-    with Library(path) as store:                                # weights came back from the worker processes
-        parallel, serial = store.load("cli compare"), store.load("two seeds")
-    for m, twin in zip(parallel.models, serial.models):
-        np.testing.assert_array_equal(restore(m).snapshot().pred, m.snapshots[-1].pred)
-        assert all(np.array_equal(m.weights[k], twin.weights[k]) for k in m.weights)     # same seed, same result
-    assert main(["runs", "show", "cli fit", "--json", *lib]) == 0
-    shown = json.loads(capsys.readouterr().out)
-    assert shown["models"][0]["config"]["steps"] == "20" and shown["models"][0]["snapshots"] == 5
-    assert main(["runs", "show", "cli fit", *lib]) == 0 and "rel_l2" in capsys.readouterr().out
-    assert main(["runs", "export", "cli fit", str(tmp_path / "f.zip"), *lib]) == 0
-    assert main(["runs", "import", str(tmp_path / "f.zip"), "--name", "copy", *lib]) == 0
-    assert main(["runs", "rename", "copy", "copy 2", *lib]) == 0 and main(["runs", "tag", "copy 2", "x,y", *lib]) == 0
-    assert main(["runs", "delete", "cli compare", *lib]) == 0
-    capsys.readouterr()
-    assert main(["runs", "list", *lib]) == 0
-    out = capsys.readouterr().out
-    assert "copy 2" in out and "cli fit" in out and "cli compare" not in out and "x,y" in out
-
-
-@pytest.mark.parametrize("args, message", [
-    (["runs", "show", "nope"], "no run 'nope'"),
-    (["runs", "delete", "#42"], "no run '#42'"),
-    (["runs", "import", "/nonexistent/x.zip"], "cannot read"),
-    (["fit", "--save", "taken"], "a run named 'taken' already exists"),       # refused before any training
-    (["fit", "--save", " "], "name: empty"),
-    (["fit", "--save", "t2", "--tags", "a,,b" + "x" * 50], "not a tag"),
-    (["runs", "frobnicate"], "invalid choice"),
-])
-def test_cli_bad_input_exits_2_with_one_line(path, args, message, capsys):
-    with Library(path) as lib:
-        lib.save(fake_run("taken"))
-    assert main([*args, "--library", path]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and message in err and "Traceback" not in err
-
-
-def test_cli_corrupt_library_exits_2(tmp_path, capsys):
-    bad = tmp_path / "bad.sqlite3"
-    bad.write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 40)
-    assert main(["runs", "list", "--library", str(bad)]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "corrupt" in err and str(bad) in err
-    assert main(["runs", "list", "--library", str(tmp_path / "none.sqlite3")]) == 0     # no library yet: nothing saved
-    assert "no runs saved yet" in capsys.readouterr().out and not (tmp_path / "none.sqlite3").exists()
 
 
 def test_add_frame_keeps_first_and_newest_and_bounds_memory():
