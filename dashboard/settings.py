@@ -93,6 +93,8 @@ def sidebar() -> RunConfig:
                             help="A preset, or type your own expression in x (x1..x8 in more dimensions)")
     target = choice
     if choice == CUSTOM:
+        if not ss.get("w_expr", "").strip():            # start from the formula being trained, not an empty box
+            ss.w_expr = live_target(ss.cfg) if ss.cfg.problem != "earthquake" else ""
         target = side.text_input("Expression", key="w_expr", placeholder="sin(2*pi*x) + 0.2*sin(40*pi*x)")
         try:
             resolve(target, None, ss.cfg.domain)

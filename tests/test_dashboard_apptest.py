@@ -80,9 +80,12 @@ def test_malformed_expression_shows_an_error_and_keeps_the_last_target():
     at = app()
     at.run()
     at.selectbox(key="w_target").select("custom expression").run()
+    formula = "sin(2*pi*x) + 0.1*sin(2*pi*25*x)"                  # the box starts with the preset's formula
+    assert at.text_input(key="w_expr").value == formula and not at.sidebar.error
+    assert at.session_state["cfg"].target == formula
     at.text_input(key="w_expr").input("sin(2*pi*x").run()
     assert any("expected ')'" in e.value for e in at.sidebar.error)
-    assert at.session_state["cfg"].target == "multiscale" and not at.exception
+    assert at.session_state["cfg"].target == formula and not at.exception     # still the last valid target
     at.text_input(key="w_expr").input("sin(6*pi*x)").run()
     assert at.session_state["cfg"].target == "sin(6*pi*x)"
     close(at)
