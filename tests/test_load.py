@@ -42,10 +42,10 @@ def test_four_sessions_train_apart_and_leave_nothing_behind():
             page.get_by_role("button", name="Play").click()
             pages.append(page)
         start = time.time()
-        assert wait_for(lambda: all(min(epochs(pg) or [0]) > 0 for pg in pages), 120), "every session should train"
+        assert wait_for(lambda: all(min(epochs(pg) or [0]) > 0 for pg in pages), 180), "every session should train"
         first = [epochs(pg) for pg in pages]
         assert len(workers_of(proc.pid)) == 2 * SESSIONS      # two models per session, one process each
-        assert wait_for(lambda: all(min(a > b for a, b in zip(epochs(pg), f)) for pg, f in zip(pages, first)), 60)
+        assert wait_for(lambda: all(min(a > b for a, b in zip(epochs(pg), f)) for pg, f in zip(pages, first)), 90)
         elapsed = time.time() - start
         for i, pg in enumerate(pages):
             caption = pg.locator("[data-testid=stMain] [data-testid=stCaptionContainer]").first.inner_text()
