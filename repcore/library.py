@@ -8,12 +8,9 @@ Schema v1 (_SCHEMA; PRAGMA user_version holds the version, PRAGMA application_id
 configs as typed JSON, snapshot scalars as JSON, arrays and weights as .npz bytes. Deleting a run
 cascades to its rows and gives the pages back (incremental vacuum).
 
-Transactions: WAL journal, and every write is ONE transaction (BEGIN IMMEDIATE ... COMMIT). A process
-killed mid-save leaves only uncommitted frames in the WAL, which SQLite discards on the next open: no
-half-written run is ever visible and earlier runs are untouched. Concurrent writers queue on the
-write lock for up to BUSY_TIMEOUT_S; readers never wait (each read runs in its own WAL snapshot).
-Anything wrong with the file (not SQLite, corrupt, foreign, written by a newer schema, busy too long)
-raises LibraryError with one line naming the file; sqlite3 errors never escape.
+Transactions: WAL, and every write is ONE transaction (BEGIN IMMEDIATE ... COMMIT), so a process killed
+mid-save leaves no visible half-run and earlier runs intact; writers queue for up to BUSY_TIMEOUT_S. A
+bad file (not SQLite, corrupt, foreign, newer schema, busy) raises LibraryError, one line naming it.
 """
 from __future__ import annotations
 
@@ -26,14 +23,14 @@ from dataclasses import dataclass, field
 
 from .config import ConfigError
 from .library_io import (LibraryError, SavedModel, SavedRun, check_name, check_tags, config_from_json, config_to_json,
-                         pack_arrays, pack_snapshot, parse_tags, read_file, unpack_arrays, unpack_snapshot, write_file)
+                         check_header, explain, pack_arrays, pack_snapshot, parse_tags, read_file, unpack_arrays, unpack_snapshot,
+                         write_file)
 
 __all__ = ["Library", "LibraryError", "RunInfo", "SavedModel", "SavedRun", "default_path", "parse_tags"]
 
 SCHEMA_VERSION = 1
 APP_ID = 0x52504E4C                   # 'RPNL' in the SQLite header: tells our files from other SQLite databases
 BUSY_TIMEOUT_S = 30.0                 # a writer waits this long for another writer's transaction
-_HEADER = b"SQLite format 3\x00"
 _SCHEMA = (
     "CREATE TABLE runs (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, created REAL NOT NULL, updated REAL NOT NULL)",
     "CREATE TABLE tags (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, tag TEXT NOT NULL, "
@@ -74,7 +71,7 @@ class Library:
         self.path = os.path.abspath(os.path.expanduser(path or default_path()))
         if not create and not os.path.exists(self.path):
             raise LibraryError(f"no run library at {self.path}")
-        _check_header(self.path)
+        check_header(self.path)
         if create:
             try:
                 os.makedirs(os.path.dirname(self.path), exist_ok=True)
@@ -129,7 +126,7 @@ class Library:
         try:
             yield
         except sqlite3.Error as err:
-            raise LibraryError(_explain(self.path, err)) from None
+            raise LibraryError(explain(self.path, err, BUSY_TIMEOUT_S)) from None
 
     @contextlib.contextmanager
     def _write(self):
@@ -284,27 +281,3 @@ class Library:
             run.name = name
         run.id = self.save(run)
         return run
-
-
-def _check_header(path: str) -> None:
-    """A clear error for a file that is not SQLite at all (SQLite itself only says 'file is not a database')."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(len(_HEADER))
-    except FileNotFoundError:
-        return
-    except OSError as err:
-        raise LibraryError(f"{path}: cannot read ({err.strerror or err})") from None
-    if head and head != _HEADER:
-        raise LibraryError(f"{path}: not a repcore run library (not an SQLite database file)")
-
-
-def _explain(path: str, err: sqlite3.Error) -> str:
-    text = str(err)
-    if "locked" in text or "busy" in text:
-        return f"{path}: busy (another process held the write lock over {BUSY_TIMEOUT_S:g} s); try again"
-    if "not a database" in text or "malformed" in text or "corrupt" in text:
-        return f"{path}: corrupt run library ({text})"
-    if "unable to open" in text or "readonly" in text:
-        return f"{path}: cannot open for writing ({text})"
-    return f"{path}: {text}"
