@@ -114,11 +114,17 @@ def test_other_pages_render(page):
     close(at)
 
 
-def test_lesson_open_loads_its_settings():
+def click_on_page(page: str, label: str, index: int):
+    """A fresh app, switched to `page`, after clicking the index-th button labelled `label`."""
     at = app()
     at.run()
-    at.switch_page("views/lessons.py").run()
-    [b for b in at.button if b.label == "Open"][1].click().run()
+    at.switch_page(page).run()
+    [b for b in at.button if b.label == label][index].click().run()
+    return at
+
+
+def test_lesson_open_loads_its_settings():
+    at = click_on_page("views/lessons.py", "Open", 1)
     cfg = at.session_state["cfg"]
     assert (cfg.target, cfg.freq, cfg.act) == ("sine", 4.0, "relu") and not at.exception
     assert [t.value for t in at.title] == ["Spectral bias, live"]            # and we are on the live page
@@ -126,10 +132,7 @@ def test_lesson_open_loads_its_settings():
 
 
 def test_physics_setup_loads_a_pinn_into_the_live_page():
-    at = app()
-    at.run()
-    at.switch_page("views/physics.py").run()
-    [b for b in at.button if b.label == "Train live"][2].click().run()
+    at = click_on_page("views/physics.py", "Train live", 2)
     cfg = at.session_state["cfg"]
     assert (cfg.problem, cfg.act) == ("inverse", "tanh") and not at.exception
     assert [t.value for t in at.title] == ["Spectral bias, live"]
