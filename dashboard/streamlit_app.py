@@ -26,13 +26,22 @@ settings.sidebar()
 settings.show_notices()
 
 
-@st.fragment(run_every=5)
-def keepalive():
-    """Heartbeat for this session's training processes on every page (they exit when it stops)."""
-    if "live" in st.session_state:
-        st.session_state.live.poll()
+TRAINING_VIEWS = {"Live comparison", "Spectral bias over time"}
+page.run()
+live = st.session_state.get("live")          # after the page: its buttons may have just started a Step
+due = live is not None and not live.playing and live.waiting() and page.title in TRAINING_VIEWS
+
+
+@st.fragment(run_every=1.5 if due else 5)
+def heartbeat():
+    """Every page polls this session's training processes: a poll is their keep-alive (they exit when the
+    polls stop, repcore.workers). A paused training page is redrawn only when something arrived, and polls
+    fast only while a snapshot is due (a model starting, a Step): redrawing unchanged plotly charts on a
+    timer cost the browser ~12% of a core for nothing (README "Speed"). Playing, the page's own fragment
+    refreshes it."""
+    if live is not None and live.poll() and not live.playing and page.title in TRAINING_VIEWS:
+        st.rerun()
 
 
 with st.sidebar:
-    keepalive()
-page.run()
+    heartbeat()

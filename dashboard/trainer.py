@@ -46,6 +46,8 @@ class Lane:
     frames: list[Snapshot] = field(default_factory=list)            # full snapshots, thinned (library_io.add_frame)
     weights: dict | None = None                                      # the last ("weights",) answer
     rate: deque = field(default_factory=lambda: deque(maxlen=30))    # (monotonic time, step) on receipt
+    goal: int = 0                                                    # the step a Step under way ends at
+    stopped: bool = False                                            # its worker ended by itself (lane.error says why)
 
 
 def _close_all(lanes: dict) -> None:
@@ -74,8 +76,8 @@ class LiveSession:
             changed = True
         for label, cfg in cfgs.items():
             lane = self.lanes.get(label)
-            if lane is not None and lane.cfg == cfg and (lane.worker is None or lane.worker.alive):
-                continue
+            if lane is not None and lane.cfg == cfg:
+                continue      # a lane whose worker stopped keeps its progress and its message until Reset
             changed = True
             if lane is None or lane.worker is None or not lane.worker.alive:
                 lane = self.lanes[label] = Lane(cfg, Worker(cfg, label, self.idle_timeout))
@@ -89,8 +91,11 @@ class LiveSession:
     def reset(self) -> None:
         """Back to step 0 with the same settings (and seed)."""
         for label, lane in self.lanes.items():
-            self.lanes[label] = Lane(lane.cfg, lane.worker)
-            lane.worker.send("reset", lane.cfg)
+            if lane.worker is not None and lane.worker.alive:
+                self.lanes[label] = Lane(lane.cfg, lane.worker)
+                lane.worker.send("reset", lane.cfg)
+            else:                  # stopped (page away too long) or crashed: a fresh process
+                self.lanes[label] = Lane(lane.cfg, Worker(lane.cfg, label, self.idle_timeout))
         self.playing = False
 
     def play(self) -> None:
@@ -107,6 +112,13 @@ class LiveSession:
         self.playing = False
         self._send("pause")
         self._send("step", n)
+        for lane in self.lanes.values():
+            lane.goal = min((lane.latest.step if lane.latest else 0) + n, lane.cfg.steps)
+
+    def waiting(self) -> bool:
+        """A snapshot is due soon without Play: a model starting (or reset) or a Step under way."""
+        return any(not l.error and l.worker is not None and l.worker.alive
+                   and (l.latest is None or (l.latest.status == "ok" and l.latest.step < l.goal)) for l in self.lanes.values())
 
     def close(self) -> None:
         self._finalizer()
@@ -138,7 +150,18 @@ class LiveSession:
                 lane.rate.append((time.monotonic(), payload.step))
                 self._record(lane, payload)
                 add_frame(lane.frames, payload, self.max_frames)
+            if not lane.stopped and not lane.worker.alive:
+                lane.stopped, new = True, True
+                lane.error = self._stop_reason(lane)
         return new
+
+    def _stop_reason(self, lane: Lane) -> str:
+        at = f" at epoch {lane.latest.step:,}" if lane.latest is not None else ""
+        code = lane.worker.proc.exitcode
+        if code == 0:       # the child's only clean exit without a "stop" from us: nobody asked for idle_timeout s
+            return (f"Training stopped{at}: the page sent no request for {self.idle_timeout:g} s (a hidden, asleep or "
+                    f"overloaded tab), so its process ended. The charts keep what was reached; press Reset to start again.")
+        return f"The training process ended unexpectedly{at} (exit code {code}). Press Reset to start again."
 
     def record(self, name: str, tags=(), timeout: float = 15.0) -> SavedRun:
         """The session as a saved run: per lane its config, frames and current weights (asked of its
@@ -183,4 +206,5 @@ class LiveSession:
         return (rate[-1][1] - rate[0][1]) / (rate[-1][0] - rate[0][0])
 
     def finished(self) -> bool:
-        return all(l.latest is not None and l.latest.status != "ok" for l in self.lanes.values())
+        """Nothing left to train: every lane reached its budget, diverged, failed or stopped."""
+        return all(l.error or (l.latest is not None and l.latest.status != "ok") for l in self.lanes.values())

@@ -69,3 +69,16 @@ def test_malformed_expression_shows_an_error_next_to_its_control(app_url, chrome
     page.get_by_role("button", name="Play").click()               # the app keeps working on the last valid target
     assert wait_for(lambda: min(epochs(page) or [0]) > 0, 60)
     page.close()
+
+
+def test_step_and_the_end_of_the_budget_redraw_without_a_click(app_url, chrome):
+    """Paused, the page redraws only when a snapshot arrives (streamlit_app.heartbeat): a Step's result and
+    a finished budget must still appear by themselves, and a finished run leaves the SVG (playing) view."""
+    page = open_app(chrome, app_url + "/?steps=300&width=16")
+    assert wait_for(lambda: epochs(page) == [0, 0], 60), "the first snapshots should appear without a click"
+    page.get_by_role("button", name="Step").click()
+    assert wait_for(lambda: epochs(page) == [100, 100], 60), f"Step should show epoch 100: {epochs(page)}"
+    page.get_by_role("button", name="Play").click()
+    assert wait_for(lambda: epochs(page) == [300, 300], 60), f"Play should run to the budget: {epochs(page)}"
+    assert wait_for(lambda: page.locator(".js-plotly-plot").count() >= 3, 30), "a finished run shows interactive charts"
+    page.close()

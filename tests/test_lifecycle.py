@@ -67,6 +67,34 @@ def test_a_dropped_session_stops_its_workers():
     assert not worker.alive
 
 
+def test_a_worker_left_without_requests_stops_and_says_so_until_reset():
+    live = LiveSession(idle_timeout=1.0)
+    live.configure({"repnet": CFG})
+    assert live.waiting()                                                  # the first snapshot is due
+    wait_first_snapshots(live)
+    assert not live.waiting()
+    live.step(30)
+    assert live.waiting()                                                  # until a snapshot at epoch 30
+    deadline = time.time() + 30
+    while time.time() < deadline and live.waiting():
+        live.poll()
+        time.sleep(0.05)
+    assert live.lanes["repnet"].latest.step == 30
+    worker = live.lanes["repnet"].worker
+    time.sleep(3.0)                                                        # no poll: the page looks away
+    assert not worker.alive
+    assert live.poll()                                                     # the page learns why, once
+    lane = live.lanes["repnet"]
+    assert "no request for 1 s" in lane.error and "epoch 30" in lane.error and lane.latest.step == 30
+    assert live.finished() and not live.waiting()
+    assert not live.configure({"repnet": CFG}) and live.lanes["repnet"].worker is worker   # no silent restart at 0
+    live.reset()                                                           # a fresh process, from epoch 0
+    assert live.lanes["repnet"].worker is not worker and not live.lanes["repnet"].error
+    wait_first_snapshots(live)
+    assert live.lanes["repnet"].latest.step == 0
+    live.close()
+
+
 def test_history_is_bounded():
     live = LiveSession(max_history=50)
     lane = type("Lane", (), {})()

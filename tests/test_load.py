@@ -10,7 +10,7 @@ from browser import ARGS, CHROMIUM, epochs, server, wait_for, wait_idle
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM} (.ci/run installs it)")
 SESSIONS = 4
-IDLE = 6          # seconds a worker waits for its page before exiting (REPCORE_IDLE_TIMEOUT)
+IDLE = 15         # seconds a worker waits for its page before exiting (REPCORE_IDLE_TIMEOUT; default 20)
 
 
 def workers_of(pid: int) -> list[int]:
@@ -35,12 +35,13 @@ def test_four_sessions_train_apart_and_leave_nothing_behind():
     with server(env={"REPCORE_IDLE_TIMEOUT": str(IDLE)}) as (url, proc), playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         pages = []
-        for i in range(SESSIONS):
+        for i in range(SESSIONS):     # every user opens the page, then all press Play (a class does both at once)
             page = browser.new_context(viewport={"width": 1500, "height": 1200}).new_page()   # a separate user
             page.goto(f"{url}/?width={20 + i}&seed={100 + i}&steps=1000000&act=relu")
             wait_idle(page)
-            page.get_by_role("button", name="Play").click()
             pages.append(page)
+        for page in pages:
+            page.get_by_role("button", name="Play").click(timeout=90_000)
         start = time.time()
         assert wait_for(lambda: all(min(epochs(pg) or [0]) > 0 for pg in pages), 180), "every session should train"
         first = [epochs(pg) for pg in pages]

@@ -9,7 +9,7 @@ from dashboard import charts, svg
 from dashboard.settings import live_session, live_target
 from repcore.library import Library, LibraryError, parse_tags
 
-REFRESH_S, IDLE_S, STEP_EPOCHS = 0.5, 1.5, 100
+REFRESH_S, STEP_EPOCHS = 0.5, 100
 # While playing, charts are light inline SVG (svg.py): a plotly redraw costs the browser ~10x more CPU,
 # which on a shared machine is taken from training. Paused, they are interactive plotly charts with
 # zoom and PNG download (README "Speed").
@@ -44,9 +44,11 @@ with buttons[4].popover("Save run", icon=":material/save:", help="keep this run 
             st.error(str(err))
 
 
-@st.fragment(run_every=REFRESH_S if live.playing else IDLE_S)
 def board():
     live.poll()
+    if live.playing and live.finished():     # budget spent (or every model stopped): back to interactive charts
+        live.pause()
+        st.rerun()
     st.session_state.ticks = st.session_state.get("ticks", 0) + 1
     lanes = live.lanes
     for col, (label, lane) in zip(st.columns(len(lanes)), lanes.items()):
@@ -80,7 +82,10 @@ def board():
                help="chart refreshes since the page opened; the loss terms summed for training")
 
 
-board()
+if live.playing:          # refreshed on a timer while training; paused, redrawn when something arrives (streamlit_app.py)
+    st.fragment(run_every=REFRESH_S)(board)()
+else:
+    board()
 
 with st.expander("What am I looking at?"):
     st.markdown(

@@ -21,9 +21,11 @@ if c[1].button("Pause", icon=":material/pause:"):
     live.pause()
 
 
-@st.fragment(run_every=1.0 if live.playing else 2.0)
 def maps():
     live.poll()
+    if live.playing and live.finished():
+        live.pause()
+        st.rerun()
     lanes = {l: lane for l, lane in live.lanes.items() if lane.latest is not None}
     if not lanes:
         st.info("No training yet: press Play.")
@@ -40,4 +42,7 @@ def maps():
     st.plotly_chart(charts.bands({l: lane.history for l, lane in lanes.items()}, freqs, edges), key="bands")
 
 
-maps()
+if live.playing:
+    st.fragment(run_every=1.0)(maps)()
+else:
+    maps()
