@@ -19,9 +19,12 @@ from .report import markdown, runs_frame, summary
 from .runner import Experiment, run
 
 METHODS = ("vanilla", "repnet", "fourier", "siren", "mscale", "laaf")
-# knob values per method: RepNet's is the slope scale (auto = pi x 25 cycles = 78.5 here)
-SWEEPS = {"repnet": ("slope_scale", (39.3, 78.5, 157.0)), "fourier": ("knob", (5.0, 10.0, 20.0)),
-          "siren": ("knob", (10.0, 30.0, 60.0)), "mscale": ("knob", (8.0, 32.0, 128.0)), "laaf": ("knob", (5.0, 10.0, 20.0))}
+# Knob values per method, five each, wide enough that the best is not at an edge of its grid (a first
+# three-value sweep put four of five methods' best at an edge). RepNet's knob is the slope scale (auto =
+# pi x 25 cycles = 78.5 here), Fourier features' sigma, SIREN's w0, MscaleDNN's largest scale, LAAF's n.
+SWEEPS = {"repnet": ("slope_scale", (39.3, 78.5, 157.0, 314.0, 628.0)), "fourier": ("knob", (2.5, 5.0, 10.0, 20.0, 40.0)),
+          "siren": ("knob", (3.0, 5.0, 10.0, 20.0, 30.0)), "mscale": ("knob", (2.0, 4.0, 8.0, 32.0, 128.0)),
+          "laaf": ("knob", (1.0, 2.0, 5.0, 10.0, 20.0))}
 BASE = RunConfig(act="tanh", steps=3000, every=500)
 BENCHMARKS = (("multiscale 1-D", BASE.replace(target="multiscale")),
               ("sines 1-D", BASE.replace(target="sines")),
