@@ -26,7 +26,7 @@ settings.sidebar()
 settings.show_notices()
 
 
-TRAINING_VIEWS = {"Live comparison", "Spectral bias over time"}
+TRAINING_VIEWS = {p.title for p in pages[:2]}        # the pages that show training live
 page.run()
 live = st.session_state.get("live")          # after the page: its buttons may have just started a Step
 due = live is not None and not live.playing and live.waiting() and page.title in TRAINING_VIEWS
