@@ -8,6 +8,9 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import streamlit as st  # noqa: E402
 
 from dashboard import settings  # noqa: E402
+from repcore.workers import warm_up  # noqa: E402
+
+warm_up()      # the training processes' fork server imports torch while this page renders (a no-op once up)
 
 st.set_page_config(page_title="RepNet: seeing and beating spectral bias", page_icon=":material/waves:", layout="wide")
 VIEWS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "views")

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.polynomial.hermite_e import hermegauss
 from scipy.special import ndtr, ndtri
-from scipy.stats import qmc
 
 from .activations import ACTIVATIONS
 from .inits import INITS
@@ -48,6 +47,7 @@ def _first_layer_nodes(model: str, dim: int, width: int, nu: float, law: str, in
         u_b = np.tile((np.arange(n_b) + 0.5) / n_b, len(_GH_X))[:, None]
         weights = np.repeat(_GH_W, n_b) / n_b
     else:          # scrambled Sobol points with a fixed seed, so the estimate is deterministic
+        from scipy.stats import qmc      # 0.6 s to import; only d > 1 needs it
         pts = qmc.Sobol(2 * dim, scramble=True, seed=0).random(2 ** 15)
         u_w, u_b = pts[:, :dim], pts[:, dim:]
         g = ndtri(u_w)
@@ -79,6 +79,7 @@ def magnitudes(model: str, act: str, dim: int, width: int, depth: int, nu: float
         nodes, xw = np.polynomial.legendre.leggauss(24)
         xs, xw = nodes[:, None], xw / 2
     elif xs is None:
+        from scipy.stats import qmc
         xs = qmc.Sobol(dim, scramble=True, seed=1).random(64) * 2 - 1
         xw = np.full(len(xs), 1 / len(xs))
     else:

@@ -3,6 +3,11 @@
 Why a process: a training thread inside a busy server process (Streamlit) starves on the GIL (see
 README "Speed"); a child process gets its own interpreter and, with two models, its own core.
 
+How it starts: from multiprocessing's fork server, which imported torch and the engine once (PRELOAD),
+so a worker is a fork of a warm interpreter: about 0.1 s to its first snapshot, where a spawned one
+spent ~4 s importing torch, and eight at once (four browser sessions) ~20 s on two cores. The
+threaded server is never forked itself. Where there is no fork server (Windows), spawn.
+
 Protocol over one Pipe. Parent -> child: ("play",), ("pause",), ("step", n), ("reset", cfg),
 ("want",), ("weights",), ("stop",). Child -> parent: ("snap", Snapshot, gen), ("error", message, gen),
 ("weights", {"snapshot": Snapshot, "weights": {name: array}} or None if no model, gen), where gen
@@ -13,7 +18,7 @@ Snapshots are pulled: the child measures and sends one when asked ("want", which
 every refresh), plus one at each event the page must see (reset, end of budget, divergence, a Step
 done). So the child never blocks on a full pipe however slowly the page refreshes, and it spends
 time on diagnostics only as often as someone looks. The child exits on "stop", when the parent
-process dies, or when it hears nothing (not even a "want") for `idle_timeout` seconds: a closed
+process dies (its end of the pipe closes), or when it hears nothing (not even a "want") for `idle_timeout` seconds: a closed
 browser tab stops the requests, so nothing keeps running unseen.
 """
 from __future__ import annotations
@@ -33,10 +38,21 @@ from .targets import TargetError
 
 USER_ERRORS = (ConfigError, DeviceError, ExprError, TargetError, DataError, KeyError, ValueError)
 CHUNK_SECONDS = 0.05      # train in chunks this long, so commands are answered within ~50 ms
+# What the fork server imports once. torch._dynamo: a first optimizer imports it lazily (1.7 s here).
+PRELOAD = ["repcore.workers", "repcore.train", "repcore.library_io", "torch._dynamo"]
 _START_LOCK = threading.Lock()
 
 
-def _child(conn, cfg: RunConfig, label: str, idle_timeout: float, parent: int) -> None:
+def _child(conn, cfg: RunConfig, label: str, idle_timeout: float) -> None:
+    try:
+        _serve(conn, cfg, label, idle_timeout)
+    except (EOFError, BrokenPipeError, ConnectionResetError):
+        pass                       # the parent's end of the pipe closed: it exited or was killed
+    finally:
+        conn.close()
+
+
+def _serve(conn, cfg: RunConfig, label: str, idle_timeout: float) -> None:
     import torch
 
     from .library_io import weights_of
@@ -80,7 +96,7 @@ def _child(conn, cfg: RunConfig, label: str, idle_timeout: float, parent: int) -
             if wanted and run is not None and (run.step, run.status) != sent:
                 send_snapshot()
             continue
-        if time.monotonic() - heard > idle_timeout or os.getppid() != parent:
+        if time.monotonic() - heard > idle_timeout:
             break
         if not busy:
             continue
@@ -93,7 +109,6 @@ def _child(conn, cfg: RunConfig, label: str, idle_timeout: float, parent: int) -
         pending = max(0, pending - n)
         if wanted or run.finished or (pending == 0 and not playing):
             send_snapshot()        # asked for, or an event the page must see (end, divergence, Step done)
-    conn.close()
 
 
 @contextlib.contextmanager
@@ -114,16 +129,46 @@ def _no_main_import():
             main.__file__ = file
 
 
+def _context():
+    """The fork-server context with the engine preloaded (spawn where there is no fork server). Python
+    3.11's fork server ignores the parent's sys.path, so it finds repcore through PYTHONPATH, set only
+    while it (re)starts; were its preload to fail, workers would still start, as slowly as spawned ones.
+    The first start takes the imports' time (~4 s); every worker after it, milliseconds. The fork server
+    never touches CUDA (importing torch does not initialise it), so a forked worker may use the GPU."""
+    if "forkserver" not in mp.get_all_start_methods():
+        return mp.get_context("spawn")
+    from multiprocessing import forkserver
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(PRELOAD)
+    before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (os.path.dirname(os.path.dirname(__file__)), before) if p)
+    try:
+        forkserver.ensure_running()      # a no-op while it runs
+    finally:
+        if before is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = before
+    return ctx
+
+
+def warm_up() -> None:
+    """Start the fork server now, without waiting for it: its imports then overlap whatever the caller
+    does next (a page rendering), and the first worker finds it ready. A no-op while it runs."""
+    with _START_LOCK:
+        _context()
+
+
 class Worker:
     """Handle to one training process. Not thread-safe; one owner (a browser session)."""
 
     def __init__(self, cfg: RunConfig, label: str | None = None, idle_timeout: float = 20.0):
-        ctx = mp.get_context("spawn")           # never fork a threaded server
-        self.conn, child = ctx.Pipe()
         self.label = label or cfg.model
         self.generation = 0                      # resets sent; the child tags messages with its count
-        self.proc = ctx.Process(target=_child, args=(child, cfg, self.label, idle_timeout, os.getpid()), daemon=True)
         with _START_LOCK, _no_main_import():
+            ctx = _context()
+            self.conn, child = ctx.Pipe()
+            self.proc = ctx.Process(target=_child, args=(child, cfg, self.label, idle_timeout), daemon=True)
             self.proc.start()
         child.close()
 

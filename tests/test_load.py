@@ -13,8 +13,8 @@ SESSIONS = 4
 IDLE = 15         # seconds a worker waits for its page before exiting (REPCORE_IDLE_TIMEOUT; default 20)
 
 
-def workers_of(pid: int) -> list[int]:
-    """Training processes (multiprocessing spawn children) of the server process `pid`, from /proc."""
+def _children(pid: int) -> list[tuple[int, bytes]]:
+    """(pid, command line) of the processes whose parent is `pid`, from /proc."""
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -26,8 +26,20 @@ def workers_of(pid: int) -> list[int]:
                 cmd = f.read()
         except OSError:
             continue
-        if ppid == pid and b"spawn_main" in cmd:
-            found.append(int(entry))
+        if ppid == pid:
+            found.append((int(entry), cmd))
+    return found
+
+
+def workers_of(pid: int) -> list[int]:
+    """Training processes of the server process `pid`: the children of its multiprocessing fork server
+    (repcore.workers), or its own spawned children where there is none."""
+    found = []
+    for child, cmd in _children(pid):
+        if b"multiprocessing.forkserver" in cmd:
+            found += [grandchild for grandchild, _ in _children(child)]
+        elif b"spawn_main" in cmd:
+            found.append(child)
     return found
 
 

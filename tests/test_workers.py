@@ -1,4 +1,8 @@
 """Training processes: commands, pulled snapshots, errors, and lifecycle (nothing left running)."""
+import os
+import signal
+import subprocess
+import sys
 import time
 
 import pytest
@@ -82,6 +86,37 @@ def test_worker_exits_by_itself_when_nobody_asks():
         time.sleep(0.2)
     assert not w.alive, "an abandoned worker must stop (closed tab)"
     w.close()
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie (an exited process its new parent has not reaped yet)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_workers_die_with_a_killed_parent():
+    """A server killed outright (SIGKILL: no cleanup runs) leaves no training process behind, however the
+    workers were started (fork server or spawn)."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    script = ("import sys, time\nfrom repcore import RunConfig\nfrom repcore.workers import Worker\n"
+              "w = Worker(RunConfig(width=8, points=64, grid=64, test_points=64, steps=10**6), idle_timeout=600)\n"
+              "w.send('play')\nwhile not w.poll():\n    w.send('want')\n    time.sleep(0.05)\n"
+              "print(w.proc.pid, flush=True)\ntime.sleep(600)\n")
+    parent = subprocess.Popen([sys.executable, "-c", script], cwd=root, stdout=subprocess.PIPE, text=True)
+    try:
+        child = int(parent.stdout.readline())
+        assert running(child)                           # training: it has sent a snapshot
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(10)
+        deadline = time.time() + 20
+        while running(child) and time.time() < deadline:
+            time.sleep(0.1)
+        assert not running(child), "a worker outlived its killed parent"
+    finally:
+        parent.kill()
 
 
 def test_parallel_lockstep_gives_the_serial_snapshots():
