@@ -7,6 +7,8 @@ each measured within one run (see benchmarks.py for how).
     side_by_side_vs_one  vanilla + RepNet side by side / one model alone (wall time per step), in two
                          processes (the default for `compare` and experiments) and in one
     scaling              step time against training points and width
+    worker_start         seconds to the first snapshot of 8 training processes started at once,
+                         forked from the warm fork server / spawned (each importing torch)
     cuda                 on a GPU: the same ratios there, and CPU / CUDA step time
     compiled_vs_eager    --compile: torch.compile'd network / eager, after warm-up (slow to run)
     dashboard_vs_headless  --dashboard: runs `python -m dashboard.bench --json` (real app in Chromium)
@@ -39,6 +41,7 @@ def measure(quick: bool, device: str, compile_: bool = False) -> dict:
     out["side_by_side"] = B.side_by_side(base.replace(act="tanh"), 40 if quick else 1000)
     out["scaling"] = B.scaling(base.replace(act="tanh"), (250, 1000) if quick else (250, 1000, 4000),
                                (32,) if quick else (32, 100, 256), 5 if quick else 50)
+    out["worker_start"] = B.worker_start(base.replace(act="tanh"), 2 if quick else 8)
     out["engine_vs_bare"] = max(v["ratio"] for v in out["engine"].values())
     out["repnet_vs_vanilla"] = max(v["ratio"] for v in out["repnet"].values())
     out["side_by_side_vs_one"] = out["side_by_side"]["processes_vs_one"]
@@ -63,6 +66,9 @@ def report(out: dict) -> None:
     print(f"side by side (tanh), ms/step: one alone {sb['one_ms']:.2f}, two in two processes {sb['processes_ms']:.2f} "
           f"({sb['processes_vs_one']:.2f}x, goal <= 1.6), two in one process {sb['serial_ms']:.2f} ({sb['serial_vs_one']:.2f}x)")
     print("scaling (tanh, bare loop ms/step):  " + "  ".join(f"w{r['width']}/n{r['points']} {r['ms']:.2f}" for r in out["scaling"]))
+    ws = out["worker_start"]
+    print(f"{ws['workers']} training processes started at once, to their first snapshot: forked {ws['forkserver_s']:.2f} s, "
+          f"spawned {ws['spawn_s']:.2f} s ({ws['spawn_vs_forkserver']:.0f}x)")
     if "cuda" in out:
         c = out["cuda"]
         print(f"CUDA on {c['device_name']}: engine/bare {c['engine_vs_bare']:.3f}, RepNet/vanilla {c['repnet_vs_vanilla']:.3f}")

@@ -13,7 +13,7 @@ import torch
 
 from .config import RunConfig
 from .train import Run, lockstep, train
-from .workers import parallel_lockstep
+from .workers import Worker, _await, parallel_lockstep, warm_up
 
 
 def bare_loop(run: Run, steps: int) -> float:
@@ -93,6 +93,27 @@ def side_by_side(cfg: RunConfig, steps: int) -> dict:
             pass
         out[f"{name}_ms"] = 1e3 * (time.perf_counter() - start) / (steps + 20)
         out[f"{name}_vs_one"] = out[f"{name}_ms"] / out["one_ms"]
+    return out
+
+
+def worker_start(cfg: RunConfig, n: int) -> dict:
+    """Seconds from starting `n` training processes at once (the dashboard's four sessions start eight)
+    to the last one's first snapshot: forked from the warm fork server, and spawned (each a fresh
+    interpreter importing torch). The fork server's own one-time start is excluded."""
+    warm_up()
+    Worker(cfg).close()                      # waits for the fork server's preload: it is warm from here on
+    out = {"workers": n}
+    for start in ("forkserver", "spawn"):
+        t0 = time.perf_counter()
+        workers = [Worker(cfg.replace(seed=i), start=start) for i in range(n)]
+        try:
+            for w in workers:
+                _await(w, lambda s: True, 600)
+            out[f"{start}_s"] = time.perf_counter() - t0
+        finally:
+            for w in workers:
+                w.close()
+    out["spawn_vs_forkserver"] = out["spawn_s"] / out["forkserver_s"]
     return out
 
 

@@ -129,13 +129,13 @@ def _no_main_import():
             main.__file__ = file
 
 
-def _context():
+def _context(start: str = "forkserver"):
     """The fork-server context with the engine preloaded (spawn where there is no fork server). Python
     3.11's fork server ignores the parent's sys.path, so it finds repcore through PYTHONPATH, set only
     while it (re)starts; were its preload to fail, workers would still start, as slowly as spawned ones.
     The first start takes the imports' time (~4 s); every worker after it, milliseconds. The fork server
     never touches CUDA (importing torch does not initialise it), so a forked worker may use the GPU."""
-    if "forkserver" not in mp.get_all_start_methods():
+    if start == "spawn" or "forkserver" not in mp.get_all_start_methods():
         return mp.get_context("spawn")
     from multiprocessing import forkserver
     ctx = mp.get_context("forkserver")
@@ -160,13 +160,14 @@ def warm_up() -> None:
 
 
 class Worker:
-    """Handle to one training process. Not thread-safe; one owner (a browser session)."""
+    """Handle to one training process. Not thread-safe; one owner (a browser session). `start`
+    "forkserver" (a fork of the warm fork server) or "spawn" (a fresh interpreter; bench compares them)."""
 
-    def __init__(self, cfg: RunConfig, label: str | None = None, idle_timeout: float = 20.0):
+    def __init__(self, cfg: RunConfig, label: str | None = None, idle_timeout: float = 20.0, start: str = "forkserver"):
         self.label = label or cfg.model
         self.generation = 0                      # resets sent; the child tags messages with its count
         with _START_LOCK, _no_main_import():
-            ctx = _context()
+            ctx = _context(start)
             self.conn, child = ctx.Pipe()
             self.proc = ctx.Process(target=_child, args=(child, cfg, self.label, idle_timeout), daemon=True)
             self.proc.start()

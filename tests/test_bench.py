@@ -10,4 +10,5 @@ def test_quick_benchmark_reports_every_ratio(capsys):
     for key in ("engine_vs_bare", "repnet_vs_vanilla", "side_by_side_vs_one", "noise_floor"):
         assert out[key] > 0
     assert {"one_ms", "serial_ms", "processes_ms"} <= out["side_by_side"].keys()
+    assert out["worker_start"]["forkserver_s"] > 0 and out["worker_start"]["spawn_s"] > 0
     assert len(out["scaling"]) == 2 and all(r["ms"] > 0 for r in out["scaling"])
