@@ -4,9 +4,10 @@ Why a process: a training thread inside a busy server process (Streamlit) starve
 README "Speed"); a child process gets its own interpreter and, with two models, its own core.
 
 How it starts: from multiprocessing's fork server, which imported torch and the engine once (PRELOAD),
-so a worker is a fork of a warm interpreter: about 0.1 s to its first snapshot, where a spawned one
-spent ~4 s importing torch, and eight at once (four browser sessions) ~20 s on two cores. The
-threaded server is never forked itself. Where there is no fork server (Windows), spawn.
+so a worker is a fork of a warm interpreter: ~0.05 s to its first snapshot, where a spawned one spent
+~4 s importing torch, and eight at once (four browser sessions) 16-20 s on two cores (`python -m
+repcore.bench`, worker start). The threaded server is never forked itself. Where there is no fork
+server (Windows), spawn.
 
 Protocol over one Pipe. Parent -> child: ("play",), ("pause",), ("step", n), ("reset", cfg),
 ("want",), ("weights",), ("stop",). Child -> parent: ("snap", Snapshot, gen), ("error", message, gen),
@@ -18,8 +19,8 @@ Snapshots are pulled: the child measures and sends one when asked ("want", which
 every refresh), plus one at each event the page must see (reset, end of budget, divergence, a Step
 done). So the child never blocks on a full pipe however slowly the page refreshes, and it spends
 time on diagnostics only as often as someone looks. The child exits on "stop", when the parent
-process dies (its end of the pipe closes), or when it hears nothing (not even a "want") for `idle_timeout` seconds: a closed
-browser tab stops the requests, so nothing keeps running unseen.
+process dies (its end of the pipe closes), or when it hears nothing (not even a "want") for
+`idle_timeout` seconds: a closed browser tab stops the requests, so nothing keeps running unseen.
 """
 from __future__ import annotations
 
