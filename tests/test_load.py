@@ -1,6 +1,7 @@
 """Load test on the real server (loopback): 4 browser sessions train at once, each sees only its own
 settings, every one advances, and once the tabs close no training process is left."""
 import os
+import subprocess
 import time
 
 import pytest
@@ -43,6 +44,21 @@ def workers_of(pid: int) -> list[int]:
     return found
 
 
+def state(pages, pid: int) -> str:
+    """What a failure needs to be understood: each page's epochs and messages, the workers, the busiest
+    processes on the machine."""
+    lines = [f"workers of the server: {len(workers_of(pid))}"]
+    for i, pg in enumerate(pages):
+        alerts = [t.replace("\n", " ")[:90] for t in pg.locator("[data-testid=stAlert]").all_inner_texts()]
+        lines.append(f"page {i}: epochs {epochs(pg)}, messages {alerts}")
+    try:
+        ps = subprocess.run(["ps", "-eo", "pid,ppid,pcpu,etime,args", "--sort=-pcpu"], capture_output=True, text=True, timeout=10)
+        lines += [row[:160] for row in ps.stdout.splitlines()[:12]]
+    except (OSError, subprocess.SubprocessError) as err:
+        lines.append(f"(ps: {err})")
+    return "\n".join(lines)
+
+
 def test_four_sessions_train_apart_and_leave_nothing_behind():
     with server(env={"REPCORE_IDLE_TIMEOUT": str(IDLE)}) as (url, proc), playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -55,10 +71,10 @@ def test_four_sessions_train_apart_and_leave_nothing_behind():
         for page in pages:
             page.get_by_role("button", name="Play").click(timeout=90_000)
         start = time.time()
-        assert wait_for(lambda: all(min(epochs(pg) or [0]) > 0 for pg in pages), 180), "every session should train"
+        assert wait_for(lambda: all(min(epochs(pg) or [0]) > 0 for pg in pages), 180), f"every session should train:\n{state(pages, proc.pid)}"
         first = [epochs(pg) for pg in pages]
-        assert len(workers_of(proc.pid)) == 2 * SESSIONS      # two models per session, one process each
-        assert wait_for(lambda: all(min(a > b for a, b in zip(epochs(pg), f)) for pg, f in zip(pages, first)), 90)
+        assert len(workers_of(proc.pid)) == 2 * SESSIONS, state(pages, proc.pid)   # two models per session, one process each
+        assert wait_for(lambda: all(min(a > b for a, b in zip(epochs(pg), f)) for pg, f in zip(pages, first)), 90), state(pages, proc.pid)
         elapsed = time.time() - start
         for i, pg in enumerate(pages):
             caption = pg.locator("[data-testid=stMain] [data-testid=stCaptionContainer]").first.inner_text()
