@@ -52,14 +52,19 @@ def load_query(params: dict[str, str]) -> None:
     ss.cfg, ss.models, ss.notices = cfg, models, notices
     ss.pop("notice_cfg", None)
     ss.classroom = params.get("classroom", "0") in ("1", "true")
+    ss.update(widget_values(cfg, models))
+
+
+def widget_values(cfg: RunConfig, models: list[str]) -> dict:
+    """The sidebar widgets' session-state values (keys w_*) that show `cfg` and `models`."""
     preset = cfg.target in PRESETS
-    ss.update({"w_problem": cfg.problem, "w_target": cfg.target if preset else CUSTOM, "w_expr": "" if preset else cfg.target,
-               "w_freq": float(cfg.freq if cfg.freq is not None else PRESETS.get(cfg.target).k if preset else 10.0),
-               "w_nu": "auto" if cfg.slope_scale is None else cfg.slope_scale, "w_act": cfg.act, "w_width": cfg.width,
-               "w_depth": cfg.depth, "w_lr": cfg.lr, "w_seed": cfg.seed, "w_steps": cfg.steps, "w_models": models,
-               "w_device": cfg.device if cfg.device != "auto" else ("cpu" if cuda_status() else "cuda"),
-               "w_domain": RunConfig(domain=cfg.domain).to_query().get("domain", ""), "w_law": cfg.law,
-               "w_init": cfg.init, "w_head": cfg.head, "w_points": cfg.points})
+    return {"w_problem": cfg.problem, "w_target": cfg.target if preset else CUSTOM, "w_expr": "" if preset else cfg.target,
+            "w_freq": float(cfg.freq if cfg.freq is not None else PRESETS.get(cfg.target).k if preset else 10.0),
+            "w_nu": "auto" if cfg.slope_scale is None else cfg.slope_scale, "w_act": cfg.act, "w_width": cfg.width,
+            "w_depth": cfg.depth, "w_lr": cfg.lr, "w_seed": cfg.seed, "w_steps": cfg.steps, "w_models": list(models),
+            "w_device": cfg.device if cfg.device != "auto" else ("cpu" if cuda_status() else "cuda"),
+            "w_domain": RunConfig(domain=cfg.domain).to_query().get("domain", ""), "w_law": cfg.law,
+            "w_init": cfg.init, "w_head": cfg.head, "w_points": cfg.points}
 
 
 def open_live(query: dict[str, str]) -> None:
@@ -83,6 +88,9 @@ def sidebar() -> RunConfig:
     ss = st.session_state
     if "cfg" not in ss:
         load_query(st.query_params.to_dict())
+    else:   # Streamlit can drop widget state (seen under load: a click racing a fragment's timed rerun), which
+        # would show every control at its minimum: refill what is missing from the settings being trained
+        ss.update({k: v for k, v in widget_values(ss.cfg, ss.models).items() if k not in ss})
     full = not ss.classroom
     side = st.sidebar
     problem = side.selectbox("Problem", PROBLEMS.names(), key="w_problem", format_func=lambda p: PROBLEM_LABELS.get(p, p),
@@ -122,7 +130,7 @@ def sidebar() -> RunConfig:
     c1, c2 = side.columns([2, 1], vertical_alignment="bottom")
     seed = c1.number_input("Seed", 0, 2**31 - 1, key="w_seed")
     c2.button("New seed", on_click=new_seed)
-    extra = _advanced(side) if full else {}
+    extra, models = _advanced(side) if full else ({}, ss.models)
     values = dict(problem=problem, target=target, freq=ss.w_freq if choice != CUSTOM else None, act=act, width=width, depth=depth,
                   lr=lr, steps=int(steps), device=device, seed=int(seed),
                   slope_scale=None if nu == "auto" else float(nu), **extra)
@@ -132,15 +140,16 @@ def sidebar() -> RunConfig:
         ss.cfg = cfg
     except (ConfigError, TargetError) as err:
         side.error(f"{err}. Keeping the last valid settings.")
-    ss.models = ss.w_models if full else ss.models
+    ss.models = models
     _to_url(ss.cfg)
     return ss.cfg
 
 
-def _advanced(side) -> dict:
+def _advanced(side) -> tuple[dict, list[str]]:
+    """The advanced controls: config fields, and the models to train side by side."""
     ss = st.session_state
     with side.expander("Advanced"):
-        st.multiselect("Models side by side", MODELS.names(), key="w_models")
+        models = st.multiselect("Models side by side", MODELS.names(), key="w_models")
         domain_text = st.text_input("Domain LO,HI (blank = the target's own)", key="w_domain")
         law = st.selectbox("Partition-point law (RepNet)", POINT_LAWS.names(), key="w_law", help=POINT_LAWS.help(ss.w_law))
         init = st.selectbox("Initialization (other layers)", INITS.names(), key="w_init")
@@ -151,10 +160,10 @@ def _advanced(side) -> dict:
     except ConfigError as err:
         side.error(str(err))
         domain = ss.cfg.domain
-    if not ss.w_models:
-        side.error("models: choose at least one")
-        ss.w_models = list(ss.models)
-    return dict(domain=domain, law=law, init=init, head=head, points=int(points))
+    if not models:
+        side.error(f"models: choose at least one. Still training {', '.join(ss.models)}.")
+        models = ss.models
+    return dict(domain=domain, law=law, init=init, head=head, points=int(points)), models
 
 
 def _to_url(cfg: RunConfig) -> None:

@@ -143,3 +143,33 @@ def test_physics_setup_loads_a_pinn_into_the_live_page():
         at.run()
     assert any(m.label == "recovered k (true 2)" for m in at.metric)
     close(at)
+
+
+def test_controls_survive_streamlit_dropping_their_state():
+    """Under load Streamlit was seen to drop the widgets' state (a Play click racing a fragment's timed
+    rerun): every control then fell to its minimum and the page raised. Simulated here as a session
+    that has its settings but no widget state: the controls must come back showing those settings."""
+    from repcore import RunConfig
+    at = app()
+    cfg = RunConfig(width=23, depth=2, seed=103, steps=5000, act="relu")
+    for key, value in {"cfg": cfg, "models": ["vanilla", "repnet"], "notices": [], "classroom": False}.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception
+    assert next(s for s in at.slider if s.label == "Width").value == 23
+    assert next(s for s in at.slider if s.label == "Hidden layers").value == 2
+    assert next(n for n in at.number_input if n.label == "Seed").value == 103
+    assert next(m for m in at.multiselect if m.label == "Models side by side").value == ["vanilla", "repnet"]
+    after = at.session_state["cfg"]
+    assert (after.width, after.depth, after.seed, after.steps, after.act, after.lr) == (23, 2, 103, 5000, "relu", cfg.lr)
+    close(at)
+
+
+def test_an_empty_model_choice_is_refused_and_training_goes_on():
+    at = app(steps="5000")
+    at.run()
+    next(m for m in at.multiselect if m.label == "Models side by side").set_value([]).run()
+    assert not at.exception
+    assert any("choose at least one" in e.value for e in at.sidebar.error)
+    assert list(at.session_state["live"].lanes) == ["vanilla", "repnet"]
+    close(at)
