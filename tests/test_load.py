@@ -68,6 +68,9 @@ def test_four_sessions_train_apart_and_leave_nothing_behind():
             page.goto(f"{url}/?width={20 + i}&seed={100 + i}&steps=1000000&act=relu")
             wait_idle(page)
             pages.append(page)
+        # each user sees the models' first snapshots before pressing Play (a click racing the redraw those
+        # trigger once lost Streamlit's widget state; settings.sidebar now survives that, see the AppTest)
+        assert wait_for(lambda: all(len(epochs(pg)) == 2 for pg in pages), 90), f"every page should show its models:\n{state(pages, proc.pid)}"
         for page in pages:
             page.get_by_role("button", name="Play").click(timeout=90_000)
         start = time.time()
