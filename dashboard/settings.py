@@ -16,7 +16,7 @@ from repcore import ConfigError, RunConfig
 from repcore.config import parse_domain
 from repcore.device import cuda_status
 from repcore.inits import INITS
-from repcore.layers import POINT_LAWS
+from repcore.repnet import POINT_LAWS
 from repcore.models import MODELS
 from repcore.problems import PROBLEMS
 from repcore.targets import PRESETS, TargetError, resolve
@@ -179,7 +179,7 @@ def _to_url(cfg: RunConfig) -> None:
 def live_session():
     """This browser session's LiveSession (created on first use; closed when the session ends).
     Its workers exit after REPCORE_IDLE_TIMEOUT seconds (default 20) without a request from the page."""
-    from dashboard.trainer import LiveSession
+    from dashboard.session import LiveSession
     if "live" not in st.session_state:
         st.session_state.live = LiveSession(idle_timeout=float(os.environ.get("REPCORE_IDLE_TIMEOUT", "20")))
     return st.session_state.live

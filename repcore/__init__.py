@@ -1,16 +1,23 @@
 """repcore: the RepNet engine. Read it top to bottom:
 
-    registry -> expr -> targets            what to learn
-    activations, inits, layers -> models   what learns (layers.RepLayer is the paper's idea)
+    errors, registry -> expr -> targets    one-line user errors; named choices; what to learn
+    config                                 RunConfig: the one typed description of a run
+    activations, inits, repnet -> models   what learns (repnet.RepLayer is the paper's idea)
     peers                                  Fourier features, SIREN, MscaleDNN, LAAF in the same body
     estimates                              magnitudes at initialization, the auto slope scale
-    problems, diagnostics, snapshot        loss terms, measurements, the plain record
-    diffops -> pinn; seismic -> operator   PINN and operator-learning problems
-    config -> train -> workers             one typed config, one training loop (a generator), in a process
-    library, library_io                    saved runs in SQLite, the portable run file
-    cli, library_cli                       `python -m repcore fit|compare|runs`
+    problems/                              loss terms: fit, PINNs (diffops), DeepONet on earthquake records
+    diagnostics, snapshot -> train         measurements, the plain record, the one training loop (a generator)
+    workers                                runs in child processes, side by side
+    library/                               saved runs: run file, SQLite store, `runs` commands
+    cli                                    `python -m repcore fit|compare|runs`
+    experiments/, bench/                   the paper's experiments as tables; speed ratios
+
+Importing the package fills every registry once (models, peers, problems), so a config can check any
+choice without importing the modules that define them.
 """
+from . import models, peers, problems  # noqa: F401  (fill the registries)
 from .config import ConfigError, RunConfig
+from .errors import UserError
 from .train import Run, lockstep, train
 
-__all__ = ["ConfigError", "Run", "RunConfig", "lockstep", "train"]
+__all__ = ["ConfigError", "Run", "RunConfig", "UserError", "lockstep", "train"]

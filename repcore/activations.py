@@ -16,11 +16,10 @@ class Activation:
     torch_fn: Callable[[torch.Tensor], torch.Tensor]
     np_fn: Callable[[np.ndarray], np.ndarray]
     np_grad: Callable[[np.ndarray], np.ndarray]
-    piecewise_linear: bool  # True: the net is piecewise linear, so "linear pieces" is meaningful
 
 
-ACTIVATIONS: Registry[Activation] = Registry("activation")
-ACTIVATIONS.add("relu", Activation(torch.relu, lambda u: np.maximum(u, 0.0), lambda u: (u > 0).astype(float), True),
+ACTIVATIONS: Registry[Activation] = Registry("activation", field="act")
+ACTIVATIONS.add("relu", Activation(torch.relu, lambda u: np.maximum(u, 0.0), lambda u: (u > 0).astype(float)),
                 "ReLU: piecewise linear; breakpoints of the first layer are the partition points")
-ACTIVATIONS.add("tanh", Activation(torch.tanh, np.tanh, lambda u: 1.0 / np.cosh(np.clip(u, -350, 350)) ** 2, False),
+ACTIVATIONS.add("tanh", Activation(torch.tanh, np.tanh, lambda u: 1.0 / np.cosh(np.clip(u, -350, 350)) ** 2),
                 "tanh: smooth; a first-layer neuron is a step of width ~1/|W| centred on its partition point")

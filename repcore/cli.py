@@ -11,24 +11,22 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import statistics
 import sys
 import time
 from dataclasses import fields
 
-from .config import ConfigError, RunConfig
-from .device import DeviceError
-from .expr import ExprError
-from . import library_cli
-from .library import Library, LibraryError, parse_tags
-from .library_io import SavedModel, add_frame, weights_of
-from .seismic import DataError
-from .targets import TargetError
-from .train import Run, lockstep
-from .workers import parallel_lockstep
+from .config import ConfigError, RunConfig, format_value
+from .errors import UserError
+from .library import Library, SavedModel, add_frame, parse_tags
+from .library import cli as library_cli
+from .models import MODELS
+from .registry import for_field
+from .workers import side_by_side
 
-USER_ERRORS = (ConfigError, DeviceError, ExprError, TargetError, DataError, KeyError, LibraryError)
+
+_FIELDS = {f.name: f for f in fields(RunConfig)}
+_VALUE_OPTIONS = {"--" + name.replace("_", "-") for name in _FIELDS}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -41,13 +39,40 @@ def _fail(message: str) -> int:
     return 2
 
 
+def option_help(name: str) -> str:
+    """A RunConfig field's help line: what it means, its default and, for a choice, the choices."""
+    f = _FIELDS[name]
+    text = f.metadata.get("help", "")
+    if name == "knob":
+        text += "; per model: " + "; ".join(f"{m}: {MODELS.get(m).knob_help}" for m in MODELS if MODELS.get(m).knob_help)
+    choices = for_field(name)
+    if choices is not None:
+        text += f" [{'|'.join(choices)}]"
+    return f"{text} (default: {format_value(f.default) or 'auto'})".replace("%", "%%")
+
+
+def join_negative_values(argv: list[str], options: set[str]) -> list[str]:
+    """argparse reads a value that starts with '-' and is not a plain number ('-1,1') as an option:
+    glue such a value to its option ('--domain=-1,1') so `--domain -1,1` works."""
+    out, i = [], 0
+    while i < len(argv):
+        value = argv[i + 1] if i + 1 < len(argv) else ""
+        if argv[i] in options and value[:1] == "-" and value[1:2] and value[1:2] in "0123456789.":
+            out.append(f"{argv[i]}={argv[i + 1]}")
+            i += 2
+        else:
+            out.append(argv[i])
+            i += 1
+    return out
+
+
 def _parser() -> argparse.ArgumentParser:
     top = _Parser(prog="python -m repcore", description="Train vanilla and RepNet MLPs; see README.md.")
     sub = top.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name, help_ in (("fit", "train one model"), ("compare", "train several models on the same seeds, side by side")):
         p = sub.add_parser(name, help=help_)
         for f in fields(RunConfig):
-            p.add_argument("--" + f.name.replace("_", "-"), dest=f.name, default=None, metavar=f.name.upper())
+            p.add_argument("--" + f.name.replace("_", "-"), dest=f.name, default=None, metavar=f.name.upper(), help=option_help(f.name))
         p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
         p.add_argument("--save", default=None, metavar="NAME", help="store the trained models as one run in the run library")
         p.add_argument("--tags", default=None, help="with --save: comma-separated tags")
@@ -88,25 +113,11 @@ def _record(cfg: RunConfig, snap) -> dict:
             "config": cfg.to_query()}
 
 
-def use_processes(choice: str, cfgs: list[RunConfig]) -> bool:
-    """'auto': one process per model when there are several models, two or more cores, and enough
-    steps to repay a process start (~5 s of torch import): measured in README "Speed"."""
-    if choice not in ("auto", "yes", "no"):
-        raise ConfigError(f"parallel: {choice!r} is not auto, yes or no")
-    if choice == "auto":
-        return len(cfgs) > 1 and (os.cpu_count() or 1) >= 2 and max(c.steps for c in cfgs) >= 2000
-    return choice == "yes" and len(cfgs) > 1
-
-
 def run_group(cfgs: list[RunConfig], progress: bool, parallel: str = "auto", keep: list | None = None) -> list[dict]:
     """Train cfgs side by side; return one record per config (final snapshot). If `keep` is a list,
     append to it one SavedModel per config (thinned snapshots, final weights) for the run library."""
-    runs, weights = None, [] if keep is not None else None
-    if use_processes(parallel, cfgs):
-        stream = parallel_lockstep(cfgs, weights=weights)
-    else:
-        runs = [Run(c) for c in cfgs]
-        stream = lockstep(runs)
+    weights = [] if keep is not None else None
+    stream = side_by_side(cfgs, parallel, weights=weights)
     frames = [[] for _ in cfgs]
     start, shown, last = time.perf_counter(), 0.0, None
     for last in stream:
@@ -119,7 +130,6 @@ def run_group(cfgs: list[RunConfig], progress: bool, parallel: str = "auto", kee
             for f, s in zip(frames, last):
                 add_frame(f, s)
     if keep is not None:
-        weights = weights if runs is None else [weights_of(r) for r in runs]
         keep += [SavedModel(c.model, c, f, w) for c, f, w in zip(cfgs, frames, weights)]
     return [_record(c, s) for c, s in zip(cfgs, last)]
 
@@ -144,7 +154,8 @@ def _table(records: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        args = _parser().parse_args(argv)
+        argv = sys.argv[1:] if argv is None else argv
+        args = _parser().parse_args(join_negative_values(argv, _VALUE_OPTIONS))
     except SystemExit as stop:
         return int(stop.code or 0)
     try:
@@ -171,8 +182,8 @@ def main(argv: list[str] | None = None) -> int:
             with Library(args.library) as library:
                 run_id = library.save(library_cli.saved_run(name, tags, keep))
             print(f"saved run {name!r} (#{run_id}) to {library.path}", file=sys.stderr)
-    except USER_ERRORS as err:
-        return _fail(str(err).strip("'\""))
+    except UserError as err:
+        return _fail(str(err))
     except KeyboardInterrupt:
         return _fail("interrupted")
     if args.json:

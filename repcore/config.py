@@ -12,52 +12,52 @@ import math
 from dataclasses import dataclass, fields
 from typing import Any, Optional
 
-from .activations import ACTIVATIONS
-from .device import DEVICES
-from .inits import INITS
-from .layers import POINT_LAWS
-from .models import MODELS
-from .problems import PROBLEMS
-from . import operator, peers, pinn  # noqa: F401  (register peer models, PINN and operator problems)
+from .errors import UserError
+from .registry import for_field
 
 Domain = tuple  # tuple of (lo, hi) pairs, one per input axis; () = the target's own default
 
 
-class ConfigError(ValueError):
+def _f(default: Any, help: str) -> Any:
+    """A field with its one-line help (the CLI's --help and the dashboard's tooltips show it)."""
+    return dataclasses.field(default=default, metadata={"help": help})
+
+
+class ConfigError(UserError):
     """A rejected setting; str() is one line naming the field."""
 
 
 @dataclass(frozen=True)
 class RunConfig:
     # --- what to learn
-    problem: str = "fit"             # registry key (problems.PROBLEMS)
-    target: str = "multiscale"       # a preset name (targets.PRESETS) or an expression in x / x1..x8
-    freq: Optional[float] = None     # the preset's frequency knob (cycles over the domain); None = preset default
-    domain: Domain = ()              # ((lo, hi), ...) per axis, or one pair for all axes; () = preset default
+    problem: str = _f("fit", "what to learn: fit the target, a PINN whose solution is the target, or an operator")
+    target: str = _f("multiscale", "a preset name or an expression in x (x1..x8 in more dimensions)")
+    freq: Optional[float] = _f(None, "the preset's frequency knob (cycles over the domain); auto = the preset's own")
+    domain: Domain = _f((), "LO,HI for every axis or LO1,HI1;LO2,HI2;...; auto = the target's own box")
     # --- the network
-    model: str = "repnet"            # registry key (models.MODELS)
-    act: str = "tanh"
-    width: int = 100
-    depth: int = 3                   # hidden layers
-    init: str = "default"            # ordinary layers, same for every model (inits.INITS)
-    head: str = "zero"               # 'zero': output layer starts at 0, so no random initial function to unlearn
+    model: str = _f("repnet", "the network: vanilla, RepNet or a peer method")
+    act: str = _f("tanh", "activation of the hidden layers (peers with their own activation ignore it)")
+    width: int = _f(100, "neurons per hidden layer")
+    depth: int = _f(3, "hidden layers")
+    init: str = _f("default", "initialization of the ordinary layers, the same for every model")
+    head: str = _f("zero", "output layer at the start; zero: no random initial function to unlearn")
     # --- RepNet's first layer (ignored by other models)
-    slope_scale: Optional[float] = None   # nu; None = auto from the target's highest significant frequency
-    law: str = "uniform"             # partition-point law (layers.POINT_LAWS)
-    train_slope: bool = True         # W trainable ("adaptive frequency scaling")
-    train_points: bool = True        # B trainable
-    knob: Optional[float] = None     # peer models' frequency knob (fourier sigma, siren w0, mscale a_max, laaf n); None = usual
+    slope_scale: Optional[float] = _f(None, "RepNet's slope scale nu (std of W); auto = pi x the target's top frequency")
+    law: str = _f("uniform", "RepNet's partition-point law (where -B is drawn)")
+    train_slope: bool = _f(True, "RepNet: train W (adaptive frequency scaling)")
+    train_points: bool = _f(True, "RepNet: train B (the partition points)")
+    knob: Optional[float] = _f(None, "a peer model's frequency knob (fourier sigma, siren w0, mscale a_max, laaf n); auto = its usual value")
     # --- optimisation and data
-    steps: int = 2000
-    optimizer: str = "adam"          # full batch; 'sgd' is plain gradient descent (train.OPTIMIZERS)
-    lr: float = 1e-3
-    points: int = 1000               # training points, uniform random in the domain (seeded)
-    seed: int = 0
-    device: str = "auto"
-    dtype: str = "float32"
-    every: int = 100                 # snapshot interval in steps; diagnostics cost host syncs, so not every step
-    test_points: int = 2048          # dense test set (grid in 1-D, random in d > 1), never trained on
-    grid: int = 512                  # display / spectrum grid (1-D, or a slice along x1 at the box centre)
+    steps: int = _f(2000, "optimizer steps (full batch: one step = one epoch)")
+    optimizer: str = _f("adam", "full-batch optimizer")
+    lr: float = _f(1e-3, "learning rate")
+    points: int = _f(1000, "training (or collocation) points, uniform random in the domain, seeded")
+    seed: int = _f(0, "seed of the data and of every layer: the same for every model")
+    device: str = _f("auto", "where to train; auto = CUDA when a GPU is visible, else the CPU")
+    dtype: str = _f("float32", "floating-point precision")
+    every: int = _f(100, "snapshot interval in steps (diagnostics sync with the device, so not every step)")
+    test_points: int = _f(2048, "dense test set, never trained on (a grid in 1-D, random in d > 1)")
+    grid: int = _f(512, "display and spectrum grid along x1 (a slice through the box centre in d > 1)")
 
     def __post_init__(self):
         for f in fields(self):
@@ -69,7 +69,7 @@ class RunConfig:
     def to_query(self) -> dict[str, str]:
         """Strings only, just the fields that differ from the defaults (short URLs)."""
         default = RunConfig()
-        return {f.name: _fmt(getattr(self, f.name)) for f in fields(self) if getattr(self, f.name) != getattr(default, f.name)}
+        return {f.name: format_value(getattr(self, f.name)) for f in fields(self) if getattr(self, f.name) != getattr(default, f.name)}
 
     @classmethod
     def from_query(cls, query: dict[str, Any], lenient: bool = False) -> tuple["RunConfig", list[str]]:
@@ -97,13 +97,12 @@ LIMITS: dict[str, tuple[float, float]] = {
     "every": (1, 1_000_000), "test_points": (16, 1_000_000), "grid": (16, 65_536),
 }
 DOMAIN_LIMIT = 1e6
-CHOICES: dict[str, Any] = {"problem": PROBLEMS, "model": MODELS, "act": ACTIVATIONS, "init": INITS, "law": POINT_LAWS,
-                           "head": ("init", "zero"), "device": DEVICES, "optimizer": ("adam", "sgd"), "dtype": ("float32", "float64")}
 
 def check(name: str, value: Any) -> None:
     """Raise ConfigError if `value` is not acceptable for field `name`."""
-    if name in CHOICES and value not in CHOICES[name]:
-        raise ConfigError(f"{name}: unknown value {value!r}; choose one of: {', '.join(CHOICES[name])}")
+    choices = for_field(name)        # the registry behind a choice field (filled by the package's __init__)
+    if choices is not None and value not in choices:
+        raise ConfigError(f"{name}: unknown value {value!r}; choose one of: {', '.join(choices)}")
     if _TYPES[name] == "bool" and not isinstance(value, bool):
         raise ConfigError(f"{name}: {value!r} is not true/false")
     if _TYPES[name] == "str" and not isinstance(value, str):
@@ -171,7 +170,7 @@ def parse_domain(raw: str) -> Domain:
     return pairs
 
 
-def _fmt(value: Any) -> str:
+def format_value(value: Any) -> str:
     if value is None:
         return "auto"
     if isinstance(value, tuple):

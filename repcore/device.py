@@ -11,10 +11,11 @@ import os
 
 import torch
 
+from .errors import UserError
 from .registry import Registry
 
 
-class DeviceError(RuntimeError):
+class DeviceError(UserError):
     """The chosen device cannot be used here; str() says why in one line."""
 
 
@@ -25,13 +26,15 @@ def _cuda() -> torch.device:
     return torch.device("cuda")
 
 
-DEVICES: Registry = Registry("device")
+DEVICES: Registry = Registry("device", field="device")
 DEVICES.add("auto", lambda: torch.device("cuda") if torch.cuda.is_available() else torch.device("cpu"),
             "CUDA when a GPU is visible, else CPU")
 DEVICES.add("cpu", lambda: torch.device("cpu"), "the CPU, one thread (see the thread policy)")
 DEVICES.add("cuda", _cuda, "the first CUDA GPU")
 
-DTYPES = {"float32": torch.float32, "float64": torch.float64}
+DTYPES: Registry[torch.dtype] = Registry("dtype", field="dtype")
+DTYPES.add("float32", torch.float32, "single precision (the default: 1.5-2x faster on CPU)")
+DTYPES.add("float64", torch.float64, "double precision")
 
 
 def cuda_status() -> str:

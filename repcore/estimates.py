@@ -20,12 +20,15 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import torch
 from numpy.polynomial.hermite_e import hermegauss
 from scipy.special import ndtr, ndtri
 
 from .activations import ACTIVATIONS
+from .config import RunConfig
 from .inits import INITS
-from .layers import POINT_LAWS
+from .models import build
+from .repnet import POINT_LAWS
 
 _GH_X, _GH_W = hermegauss(80)
 _GH_W = _GH_W / _GH_W.sum()          # E over N(0, 1)
@@ -121,10 +124,6 @@ def monte_carlo(model: str, act: str, width: int, depth: int, nu: float = 1.0, l
     0..nets-1, head drawn with `init`), x on a uniform grid of the box. The head is linear with
     independent zero-mean weights, so it is averaged exactly: E_head f^2 = sa2 mean_i h_i^2 + Var(a0),
     E_head f'^2 = sa2 mean_i h_i'^2, leaving only the hidden layers to sampling."""
-    import torch
-
-    from .config import RunConfig
-    from .models import build
     x = torch.linspace(-1, 1, points, dtype=torch.float64)[:, None]
     spec = INITS.get(init)
     sa2, sb2 = width * spec.w_var(width, 1), spec.b_var(width, 1)

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from .errors import UserError
+
 FUNCTIONS = ("sin", "cos", "tan", "exp", "log", "sqrt", "abs", "tanh", "sinh", "cosh", "sign")
 CONSTANTS = {"pi": math.pi, "e": math.e}
 MAX_DIM = 8
@@ -30,7 +32,7 @@ LIMITS = {"chars": 400, "nodes": 200, "nesting": 25, "exponent": 64.0}
 _TOKEN = re.compile(r"\s*(?:(\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([A-Za-z_][A-Za-z_0-9]*)|(\*\*|[-+*/^()]))")
 
 
-class ExprError(ValueError):
+class ExprError(UserError):
     """A rejected expression; str() is one line meant for the user."""
 
 

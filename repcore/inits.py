@@ -33,7 +33,7 @@ class Init:
         return layer
 
 
-INITS: Registry[Init] = Registry("initialization")
+INITS: Registry[Init] = Registry("initialization", field="init")
 INITS.add("default", Init(True, lambda i, o: 1 / (3 * i), lambda i, o: 1 / (3 * i)),
           "PyTorch's nn.Linear default: weights and biases U(-1/sqrt(fan_in), 1/sqrt(fan_in))")
 INITS.add("glorot", Init(False, lambda i, o: 2 / (i + o), lambda i, o: 0.0),

@@ -7,19 +7,17 @@ every layer but the first, and a difference in their curves is the first layer's
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 import numpy as np
 import torch
 from torch import nn
 
 from .activations import ACTIVATIONS
+from .config import RunConfig
 from .inits import INITS
-from .layers import RepLayer
 from .registry import Registry
-
-if TYPE_CHECKING:
-    from .config import RunConfig
+from .repnet import RepLayer
 
 BODY_SEED_OFFSET = 0          # hidden layers and head: same stream for every model
 FIRST_SEED_OFFSET = 1_000_003  # first layer: a separate stream, so changing it leaves the body alone
@@ -31,7 +29,6 @@ class Net(nn.Module):
     def __init__(self, first: nn.Module, act: str, width: int, depth: int, lo, hi, acts=None):
         super().__init__()
         self.first = first
-        self.act_name = act
         self.act = ACTIVATIONS.get(act).torch_fn
         # per-layer activations (peer models); a ModuleList subclass may carry loss_terms() (LAAF)
         self.acts = acts if acts is None or isinstance(acts, nn.ModuleList) else nn.ModuleList(acts)
@@ -95,21 +92,26 @@ class ModelSpec:
     knob_help: str = ""
 
 
-def _vanilla_first(cfg: "RunConfig", dim: int, knob: float, gen: torch.Generator) -> nn.Module:
+def _vanilla_first(cfg: RunConfig, dim: int, knob: float, gen: torch.Generator) -> nn.Module:
     return INITS.get(cfg.init).fill_(nn.Linear(dim, cfg.width), gen)
 
 
-def _repnet_first(cfg: "RunConfig", dim: int, nu: float, gen: torch.Generator) -> nn.Module:
+def _repnet_first(cfg: RunConfig, dim: int, nu: float, gen: torch.Generator) -> nn.Module:
     return RepLayer.sample(dim, cfg.width, nu, cfg.law, gen, train_slope=cfg.train_slope, train_points=cfg.train_points)
 
 
-MODELS: Registry[ModelSpec] = Registry("model")
+MODELS: Registry[ModelSpec] = Registry("model", field="model")
 MODELS.add("vanilla", ModelSpec(_vanilla_first), "plain MLP: first layer drawn like the others (the `init` law)")
 MODELS.add("repnet", ModelSpec(_repnet_first, knob_help="slope scale nu (--slope-scale; auto = pi x top frequency)"),
            "RepNet: first layer z = W (x_hat + B), W ~ N(0, nu^2), B from the point law")
 
 
-def build(cfg: "RunConfig", lo, hi, knob: float) -> Net:
+HEADS: Registry[bool] = Registry("output-layer start", field="head")     # name -> starts at zero
+HEADS.add("zero", True, "output layer starts at 0: no random initial function to unlearn (both models)")
+HEADS.add("init", False, "output layer drawn like the hidden layers (the `init` law)")
+
+
+def build(cfg: RunConfig, lo, hi, knob: float) -> Net:
     """The network for `cfg` on the box [lo, hi] (arrays [d]); `knob` is the model's resolved
     frequency knob (RepNet: the slope scale nu)."""
     dim, spec = len(lo), MODELS.get(cfg.model)
@@ -122,7 +124,7 @@ def build(cfg: "RunConfig", lo, hi, knob: float) -> Net:
             fill(layer, gen)
         else:
             spec.body(layer, layer.in_features, knob, gen)
-    if cfg.head == "zero":
+    if HEADS.get(cfg.head):
         nn.init.zeros_(net.head.weight)
         nn.init.zeros_(net.head.bias)
     return net

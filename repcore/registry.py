@@ -1,20 +1,31 @@
 """Named choices: every selectable thing (model, activation, target, law, device...) lives in a
 Registry keyed by a stable name. A selectbox lists `names()`, the URL stores the key, and a bad key
-gets one clear message listing the valid ones. No if/elif chains on strings anywhere else."""
+gets one clear message listing the valid ones. No if/elif chains on strings anywhere else.
+
+A registry that backs a RunConfig field says so (`field=`) and is then found by `for_field`, so the
+config checks names without importing the modules that fill the registries (the package's
+__init__ imports each of them once)."""
 from __future__ import annotations
 
-from typing import Callable, Generic, Iterator, TypeVar
+from typing import Generic, Iterator, TypeVar
+
+from .errors import UnknownName
 
 T = TypeVar("T")
+_BY_FIELD: dict[str, "Registry"] = {}
 
 
 class Registry(Generic[T]):
     """An ordered name -> entry map with a one-line help text per entry."""
 
-    def __init__(self, kind: str):
+    def __init__(self, kind: str, field: str | None = None):
         self.kind = kind
         self._items: dict[str, T] = {}
         self._help: dict[str, str] = {}
+        if field is not None:
+            if field in _BY_FIELD:
+                raise ValueError(f"two registries for the config field {field!r}")
+            _BY_FIELD[field] = self
 
     def add(self, name: str, item: T, help: str = "") -> T:
         if name in self._items:
@@ -23,15 +34,11 @@ class Registry(Generic[T]):
         self._help[name] = help
         return item
 
-    def register(self, name: str, help: str = "") -> Callable[[T], T]:
-        """Decorator form of `add`."""
-        return lambda item: self.add(name, item, help)
-
     def get(self, name: str) -> T:
         try:
             return self._items[name]
-        except KeyError:
-            raise KeyError(f"unknown {self.kind} {name!r}; choose one of: {', '.join(self._items)}") from None
+        except (KeyError, TypeError):
+            raise UnknownName(f"unknown {self.kind} {name!r}; choose one of: {', '.join(self._items)}") from None
 
     def help(self, name: str) -> str:
         self.get(name)  # raises the clear error for a bad name
@@ -45,3 +52,8 @@ class Registry(Generic[T]):
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._items)
+
+
+def for_field(name: str) -> Registry | None:
+    """The registry that lists the choices of RunConfig field `name`, if any."""
+    return _BY_FIELD.get(name)

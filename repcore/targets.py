@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from .errors import UserError
 from .expr import Expr, ExprError, parse
 from .registry import Registry
 
@@ -40,7 +41,7 @@ PRESETS.add("multiscale4d", Preset("sin(pi*(x1 + x2 + x3 + x4)/2) + 0.1*sin(2*pi
             "4-D: a smooth wave across all axes plus oscillations at k cycles in x1, x3 and the product x2 x4")
 
 
-class TargetError(ValueError):
+class TargetError(UserError):
     """A target that cannot be used; str() is one line for the user."""
 
 

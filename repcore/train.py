@@ -14,16 +14,18 @@ from typing import Iterator, Sequence
 import numpy as np
 import torch
 
-from .activations import ACTIVATIONS
 from .config import RunConfig
 from .device import DTYPES, resolve as resolve_device
-from .diagnostics import histogram, linear_pieces, rms_and_slope, spectra
+from .diagnostics import histogram, spectra
 from .estimates import auto_slope_scale
-from .models import MODELS, Net
+from .models import MODELS
 from .problems import PROBLEMS
+from .registry import Registry
 from .snapshot import Snapshot
 
-OPTIMIZERS = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
+OPTIMIZERS: Registry = Registry("optimizer", field="optimizer")
+OPTIMIZERS.add("adam", torch.optim.Adam, "Adam, full batch")
+OPTIMIZERS.add("sgd", torch.optim.SGD, "plain gradient descent, full batch")
 
 
 def resolve_knob(cfg: RunConfig, top_cycles: float) -> float:
@@ -39,18 +41,23 @@ class Run:
 
     def __init__(self, cfg: RunConfig, label: str | None = None):
         self.cfg, self.label = cfg, label or cfg.model
-        self.device, dtype = resolve_device(cfg.device), DTYPES[cfg.dtype]
+        self.device, dtype = resolve_device(cfg.device), DTYPES.get(cfg.dtype)
         self.problem = PROBLEMS.get(cfg.problem)(cfg, self.device, dtype)
         self.top_cycles = self.problem.top_cycles
-        self.nu = self.knob = resolve_knob(cfg, self.top_cycles)
+        self.knob = resolve_knob(cfg, self.top_cycles)
         self.net = self.problem.make_net(cfg, self.knob).to(self.device, dtype)
         params = [p for p in self.net.parameters() if p.requires_grad] + self.problem.params()
-        self.opt = OPTIMIZERS[cfg.optimizer](params, lr=cfg.lr)
+        self.opt = OPTIMIZERS.get(cfg.optimizer)(params, lr=cfg.lr)
         self.step, self.wall, self.status, self.diverged_at = 0, 0.0, "ok", -1
         self._terms = None
         self._k_max = int(min(len(self.problem.grids.x_line) // 2, max(32, math.ceil(1.5 * self.top_cycles))))
-        self._pieces = (ACTIVATIONS.get(cfg.act).piecewise_linear and isinstance(self.net, Net)
-                        and cfg.model in ("vanilla", "repnet") and self.problem.grids.fine is not None)
+
+    def weights(self) -> dict[str, np.ndarray]:
+        """The trainable state as CPU arrays (copies), keyed 'net.<state_dict key>' and 'problem.<i>'
+        (a problem's own tensors, e.g. the inverse problem's k): what a saved run keeps."""
+        out = {f"net.{k}": v.detach().cpu().numpy().copy() for k, v in self.net.state_dict().items()}
+        out.update({f"problem.{i}": p.detach().cpu().numpy().copy() for i, p in enumerate(self.problem.params())})
+        return out
 
     @property
     def finished(self) -> bool:
@@ -97,14 +104,14 @@ class Run:
     def _measure(self, losses: dict[str, float]) -> Snapshot:
         g = self.problem.grids
         pred, err = self.problem.evaluate(self.net)
-        freqs, st, sp, se, rel = spectra(pred, g.true_line, self._k_max)
+        freqs, spec_true, spec_err, spec_rel_err = spectra(pred, g.true_line, self._k_max)
         points = self.net.partition_points()
-        edges, counts, inside = histogram(points, self.problem.lo, self.problem.hi)
-        rms, slope = rms_and_slope(g.x_line, pred)
-        pieces = linear_pieces(self.net, g.fine) if self._pieces and self.status != "diverged" else -1
-        return Snapshot(self.label, self.step, self.wall, self.status, losses, err if np.isfinite(err) else float("nan"),
-                        g.x_line, pred, g.true_line, freqs, st, sp, se, rel, points, edges, counts, inside, pieces,
-                        rms, slope, self.diverged_at, self.knob, str(self.device), self.problem.extra())
+        edges, counts = histogram(points, self.problem.lo, self.problem.hi)
+        return Snapshot(label=self.label, step=self.step, wall=self.wall, status=self.status, losses=losses,
+                        rel_l2=err if np.isfinite(err) else float("nan"), x=g.x_line, pred=pred, true=g.true_line,
+                        freqs=freqs, spec_true=spec_true, spec_err=spec_err, spec_rel_err=spec_rel_err, points=points,
+                        hist_edges=edges, hist_counts=counts, diverged_at=self.diverged_at, knob=self.knob,
+                        device=str(self.device), extra=self.problem.extra())
 
 
 def train(cfg: RunConfig, label: str | None = None) -> Iterator[Snapshot]:

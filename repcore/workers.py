@@ -30,17 +30,18 @@ import os
 import sys
 import threading
 import time
+from typing import Iterator
+
+import torch
 
 from .config import ConfigError, RunConfig
-from .device import DeviceError
-from .expr import ExprError
-from .seismic import DataError
-from .targets import TargetError
+from .errors import UserError
+from .snapshot import Snapshot
+from .train import Run, lockstep
 
-USER_ERRORS = (ConfigError, DeviceError, ExprError, TargetError, DataError, KeyError, ValueError)
 CHUNK_SECONDS = 0.05      # train in chunks this long, so commands are answered within ~50 ms
 # What the fork server imports once. torch._dynamo: a first optimizer imports it lazily (1.7 s here).
-PRELOAD = ["repcore.workers", "repcore.train", "repcore.library_io", "torch._dynamo"]
+PRELOAD = ["repcore.workers", "torch._dynamo"]
 _START_LOCK = threading.Lock()
 
 
@@ -54,10 +55,6 @@ def _child(conn, cfg: RunConfig, label: str, idle_timeout: float) -> None:
 
 
 def _serve(conn, cfg: RunConfig, label: str, idle_timeout: float) -> None:
-    import torch
-
-    from .library_io import weights_of
-    from .train import Run
     torch.set_num_threads(1)
     run, playing, pending, wanted, sent, gen = None, False, 0, False, None, 0
     heard = time.monotonic()
@@ -73,9 +70,9 @@ def _serve(conn, cfg: RunConfig, label: str, idle_timeout: float) -> None:
         try:
             run = Run(c, label)
             send_snapshot()
-        except USER_ERRORS as err:
+        except UserError as err:
             run = None
-            conn.send(("error", str(err).strip("'\""), gen))
+            conn.send(("error", str(err), gen))
 
     reset(cfg)
     chunk = 1
@@ -93,7 +90,7 @@ def _serve(conn, cfg: RunConfig, label: str, idle_timeout: float) -> None:
                 playing, pending, gen = False, 0, gen + 1
                 reset(msg[1])
             if msg[0] == "weights":
-                conn.send(("weights", None if run is None else {"snapshot": run.snapshot(), "weights": weights_of(run)}, gen))
+                conn.send(("weights", None if run is None else {"snapshot": run.snapshot(), "weights": run.weights()}, gen))
             if wanted and run is not None and (run.step, run.status) != sent:
                 send_snapshot()
             continue
@@ -212,7 +209,7 @@ def parallel_lockstep(cfgs, labels=None, timeout: float = 3600.0, weights: list 
     """Like train.lockstep, but each run in its own process (one per core): every round, each worker
     trains `every` steps and reports; the snapshots are identical to the serial ones (same code, same
     seeds), only the wall clock differs. Yields tuples of Snapshots; raises the first worker error.
-    If `weights` is a list, it receives each run's final weights (library_io.weights_of) at the end."""
+    If `weights` is a list, it receives each run's final weights (train.Run.weights) at the end."""
     workers = [Worker(c, l, idle_timeout=timeout) for c, l in zip(cfgs, labels or [c.model for c in cfgs])]
     try:
         last = [_await(w, lambda s: True, timeout) for w in workers]
@@ -241,9 +238,33 @@ def _await(worker: Worker, done, timeout: float, kind: str = "snap"):
         if worker.conn.poll(0.5):
             got, payload, _ = worker.conn.recv()
             if got == "error":
-                raise ValueError(payload)
+                raise UserError(payload)
             if got == kind and done(payload):
                 return payload
         elif not worker.alive:
             raise RuntimeError(f"training process for {worker.label} exited unexpectedly")
     raise TimeoutError(f"training process for {worker.label} did not answer in {timeout:g} s")
+
+
+def use_processes(choice: str, cfgs: list[RunConfig]) -> bool:
+    """'auto': one process per model when there are several models, two or more cores, and enough
+    steps to repay a process start (measured in docs/speed.md)."""
+    if choice not in ("auto", "yes", "no"):
+        raise ConfigError(f"parallel: {choice!r} is not auto, yes or no")
+    if choice == "auto":
+        return len(cfgs) > 1 and (os.cpu_count() or 1) >= 2 and max(c.steps for c in cfgs) >= 2000
+    return choice == "yes" and len(cfgs) > 1
+
+
+def side_by_side(cfgs: list[RunConfig], parallel: str = "auto", labels: list[str] | None = None,
+                 weights: list | None = None) -> Iterator[tuple[Snapshot, ...]]:
+    """Train cfgs side by side, yielding one Snapshot per run each round: one process per run when
+    `parallel` says so (use_processes), else in turn in this process. The snapshots are identical either
+    way (same code, same seeds). If `weights` is a list it receives each run's final weights."""
+    if use_processes(parallel, cfgs):
+        yield from parallel_lockstep(cfgs, labels, weights=weights)
+        return
+    runs = [Run(c, l) for c, l in zip(cfgs, labels or [c.model for c in cfgs])]
+    yield from lockstep(runs)
+    if weights is not None:
+        weights += [r.weights() for r in runs]

@@ -1,7 +1,7 @@
 """The speed benchmark runs (numbers are not asserted: timing stays out of pass/fail tests)."""
 import json
 
-from repcore.bench import main
+from repcore.bench.__main__ import main
 
 
 def test_quick_benchmark_reports_every_ratio(capsys):

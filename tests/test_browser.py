@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from browser import CHROMIUM, ARGS, epochs, open_app, server, wait_for, wait_idle
+from tools.browser import CHROMIUM, ARGS, epochs, open_app, server, wait_for, wait_idle
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM} (.ci/run installs it)")

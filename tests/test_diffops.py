@@ -4,7 +4,7 @@ import math
 import pytest
 import torch
 
-from repcore.diffops import grad, laplace, partial2
+from repcore.problems.diffops import grad, laplace, partial2
 
 
 def _x(n=50, d=1, seed=0):

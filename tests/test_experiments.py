@@ -7,7 +7,7 @@ import pytest
 
 from repcore.experiments import EXPERIMENTS
 from repcore.experiments.__main__ import main
-from repcore.pinn import PoissonProblem
+from repcore.problems.pinn import PoissonProblem
 from repcore import RunConfig
 
 
@@ -58,7 +58,7 @@ def test_exact_solution_gives_zero_pde_residual():
 
 def test_exact_solution_gives_zero_residual_in_2d_and_for_the_inverse_problem():
     import torch
-    from repcore.pinn import K_TRUE, InverseProblem
+    from repcore.problems.pinn import K_TRUE, InverseProblem
     p2 = PoissonProblem(RunConfig(problem="poisson", target="multiscale2d", points=200, dtype="float64"), "cpu", torch.float64)
     assert float(p2.residual(lambda x: p2.target(x)[:, None]).detach().abs().max()) < 1e-8 * float(p2.f.abs().max())
     inv = InverseProblem(RunConfig(problem="inverse", target="multiscale", points=200, dtype="float64"), "cpu", torch.float64)

@@ -6,7 +6,7 @@ from scipy import stats
 from torch import nn
 
 from repcore import RunConfig
-from repcore.layers import RepLayer
+from repcore.repnet import RepLayer
 from repcore.models import build
 
 

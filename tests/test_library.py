@@ -11,7 +11,7 @@ import pytest
 
 from repcore import Run, RunConfig
 from repcore.library import APP_ID, Library, LibraryError, default_path
-from repcore.library_io import SavedModel, SavedRun, add_frame, read_file, restore, weights_of, write_file
+from repcore.library.runfile import SavedModel, SavedRun, add_frame, read_file, restore, write_file
 from repcore.snapshot import Snapshot
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -25,18 +25,20 @@ def trained(cfg: RunConfig, label: str | None = None) -> SavedModel:
     while not run.finished:
         run.advance(cfg.every)
         add_frame(frames, run.snapshot())
-    return SavedModel(label or cfg.model, cfg, frames, weights_of(run))
+    return SavedModel(label or cfg.model, cfg, frames, run.weights())
 
 
 def fake_run(name: str, n: int = 5, size: int = 64, seed: int = 0) -> SavedRun:
     """A run with random arrays and awkward scalars (NaN, inf, negative zero), no training needed."""
     rng = np.random.default_rng(seed)
     arr = lambda: rng.standard_normal(size)  # noqa: E731
-    snaps = [Snapshot("repnet", i * 10, 0.1 * i, "ok", {"mse": float(rng.random()), "bc": float("nan")}, float(rng.random()),
-                      arr(), arr(), arr(), np.arange(size // 2, dtype=float), arr()[:size // 2], arr()[:size // 2],
-                      arr()[:size // 2], np.where(rng.random(size // 2) < 0.3, np.nan, 1.0), arr()[:16].astype(np.float32),
-                      np.linspace(0, 1, 9), rng.integers(0, 5, 8), 0.75, -1, float(rng.random()), -0.0, -1, float("inf"),
-                      "cpu", {"k": float(rng.random())}) for i in range(n)]
+    half = size // 2
+    snaps = [Snapshot(label="repnet", step=i * 10, wall=0.1 * i, status="ok", losses={"mse": float(rng.random()), "bc": float("nan")},
+                      rel_l2=float(rng.random()), x=arr(), pred=arr(), true=arr(), freqs=np.arange(half, dtype=float),
+                      spec_true=arr()[:half], spec_err=arr()[:half], spec_rel_err=np.where(rng.random(half) < 0.3, np.nan, 1.0),
+                      points=arr()[:16].astype(np.float32), hist_edges=np.linspace(0, 1, 9), hist_counts=rng.integers(0, 5, 8),
+                      diverged_at=-1, knob=float("inf"), device="cpu", extra={"k": float(rng.random()), "neg": -0.0})
+             for i in range(n)]
     weights = {"net.first.weight": rng.standard_normal((16, 1)).astype(np.float32), "problem.0": np.array(2.5)}
     return SavedRun(name, [SavedModel("repnet", TINY.replace(seed=seed), snaps, weights)], ["fake"])
 

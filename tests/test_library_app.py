@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from repcore.library import Library
-from repcore.library_io import restore
+from repcore.library.runfile import restore
 from test_dashboard_apptest import APP, TIMEOUT, close, metric
 from test_library import fake_run
 

@@ -7,7 +7,7 @@ import pytest
 
 from repcore.cli import main
 from repcore.library import Library
-from repcore.library_io import restore
+from repcore.library.runfile import restore
 from test_library import CLI_TINY, fake_run
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from repcore.library import Library
-from repcore.library_io import SavedRun, restore
+from repcore.library.runfile import SavedRun, restore
 from test_library import ROOT, TINY, assert_same_run, fake_run, trained
 
 
@@ -22,7 +22,7 @@ def path(tmp_path):
 SLOW_SAVE = r"""
 import sys, time
 sys.path[:0] = [sys.argv[2], sys.argv[3]]
-import repcore.library as library
+import repcore.library.store as library
 from test_library import fake_run
 real = library.pack_snapshot
 def pack(s):                      # stall inside the transaction, half the snapshots already inserted

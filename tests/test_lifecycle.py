@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 
-from dashboard.trainer import LiveSession
+from dashboard.session import LiveSession
 from repcore import RunConfig
 from repcore.train import train
 

@@ -4,8 +4,8 @@ import math
 import numpy as np
 import pytest
 
-from repcore import seismic
-from repcore.seismic import newmark
+from repcore.problems import seismic
+from repcore.problems.seismic import newmark
 
 
 def test_undamped_step_load_matches_1_minus_cos():

@@ -10,7 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..cli import USER_ERRORS, _fail, _Parser, _seeds
+from ..cli import _fail, _Parser, _seeds
+from ..errors import UserError
 from ..device import resolve as resolve_device
 from . import EXPERIMENTS, leaderboard, run
 from .report import write
@@ -39,8 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.name == "leaderboard":
         try:
             leaderboard.main(args.quick, _seeds(args.seeds), Path(args.out) / "leaderboard", args.parallel)
-        except USER_ERRORS as err:
-            return _fail(str(err).strip("'\""))
+        except UserError as err:
+            return _fail(str(err))
         return 0
     try:
         exp = EXPERIMENTS.get(args.name)
@@ -50,8 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.name}: {exp.title}{' (quick)' if args.quick else ''}, seeds {seeds}", file=sys.stderr)
         results = run(exp, args.quick, seeds, args.device, parallel=args.parallel)
         paths = write(exp, results, out)
-    except USER_ERRORS as err:
-        return _fail(str(err).strip("'\""))
+    except UserError as err:
+        return _fail(str(err))
     except KeyboardInterrupt:
         return _fail("interrupted")
     print(paths["table_md"].read_text())

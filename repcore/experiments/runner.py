@@ -15,8 +15,7 @@ from typing import Callable, Sequence
 from ..config import RunConfig
 from ..registry import Registry
 from ..snapshot import Snapshot
-from ..train import Run, lockstep
-from ..workers import parallel_lockstep
+from ..workers import side_by_side
 
 
 @dataclass(frozen=True)
@@ -54,14 +53,13 @@ def run(exp: Experiment, quick: bool, seeds: Sequence[int], device: str = "auto"
         parallel: str = "auto") -> list[Result]:
     """Every case x seed, the models side by side (one process per model when `parallel` says so;
     the results are identical either way)."""
-    from ..cli import use_processes
     cases = exp.cases(quick)
     results: list[Result] = []
     for i, (case, base) in enumerate(cases):
         for seed in seeds:
             start = time.perf_counter()
             cfgs = [base.replace(model=m, seed=seed, device=device, **exp.overrides.get(m, {})) for m in exp.models]
-            stream = parallel_lockstep(cfgs) if use_processes(parallel, cfgs) else lockstep([Run(c) for c in cfgs])
+            stream = side_by_side(cfgs, parallel)
             group = [Result(case, c, float("nan")) for c in cfgs]
             for snaps in stream:
                 for res, s in zip(group, snaps):

@@ -23,7 +23,7 @@ from .registry import Registry
 
 # A law maps uniform numbers u in (0, 1) (NumPy array) to shifts B in [-1, 1]: its inverse CDF. One
 # function serves sampling (u random) and the quadrature of the magnitude estimates (u on nodes).
-POINT_LAWS: Registry[Callable[[np.ndarray], np.ndarray]] = Registry("partition-point law")
+POINT_LAWS: Registry[Callable[[np.ndarray], np.ndarray]] = Registry("partition-point law", field="law")
 POINT_LAWS.add("uniform", lambda u: 2 * u - 1,
                "U(-1, 1): points spread evenly over the input box on average (the paper's 'well distributed')")
 POINT_LAWS.add("chebyshev", lambda u: -np.cos(math.pi * u),

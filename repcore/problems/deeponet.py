@@ -7,19 +7,15 @@ Data and ground truth: seismic.py. The config's target, freq and domain are not 
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import torch
 from torch import nn
 
+from ..config import RunConfig
+from ..models import Net, build
+from ..targets import significant_cycles
 from . import seismic
-from .models import Net, build
-from .problems import PROBLEMS, Grids
-from .targets import significant_cycles
-
-if TYPE_CHECKING:
-    from .config import RunConfig
+from .base import PROBLEMS, Grids
 
 TRUNK_POINTS = 250       # training times per window (every other sample); tests use all samples
 
@@ -41,7 +37,7 @@ class DeepONet(nn.Module):
 
 
 class OperatorProblem:
-    def __init__(self, cfg: "RunConfig", device, dtype):
+    def __init__(self, cfg: RunConfig, device, dtype):
         train_w, test_w = seismic.windows(seismic.records(seismic.TRAIN_RECORDS)), seismic.windows(seismic.records(seismic.TEST_RECORDS))
         train_r, test_r = seismic.response(train_w), seismic.response(test_w)
         n = train_w.shape[1]
@@ -55,7 +51,7 @@ class OperatorProblem:
         self.grids = Grids(t, test_r[0], t[:, None], test_r[0], device, dtype)
         self.windows = (len(train_w), len(test_w))
 
-    def make_net(self, cfg: "RunConfig", nu: float) -> DeepONet:
+    def make_net(self, cfg: RunConfig, nu: float) -> DeepONet:
         m = self.a.shape[1]
         branch = build(cfg.replace(model="vanilla"), [-1.0] * m, [1.0] * m, nu)
         trunk = build(cfg, [self.lo], [self.hi], nu)

@@ -1,4 +1,4 @@
-"""The run library: saved runs (library_io.SavedRun) in one embedded SQLite file, via the standard
+"""The run library: saved runs (runfile.SavedRun) in one embedded SQLite file, via the standard
 library's sqlite3. No server, one file per user, safe to share between processes.
 
 Where: the `path` given, else $REPCORE_LIBRARY, else $XDG_DATA_HOME/repcore/library.sqlite3
@@ -21,10 +21,9 @@ import time
 import zipfile
 from dataclasses import dataclass, field
 
-from .config import ConfigError
-from .library_io import (LibraryError, SavedModel, SavedRun, check_name, check_tags, config_from_json, config_to_json,
-                         check_header, explain, pack_arrays, pack_snapshot, parse_tags, read_file, unpack_arrays, unpack_snapshot,
-                         write_file)
+from ..config import ConfigError
+from .runfile import (LibraryError, SavedModel, SavedRun, check_name, check_tags, config_from_json, config_to_json, pack_arrays,
+                      pack_snapshot, parse_tags, read_file, unpack_arrays, unpack_snapshot, write_file)
 
 __all__ = ["Library", "LibraryError", "RunInfo", "SavedModel", "SavedRun", "default_path", "parse_tags"]
 
@@ -281,3 +280,32 @@ class Library:
             run.name = name
         run.id = self.save(run)
         return run
+
+
+# --- the library file's own errors
+_HEADER = b"SQLite format 3\x00"
+
+
+def check_header(path: str) -> None:
+    """A clear error for a file that is not SQLite at all (SQLite itself only says 'file is not a database')."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(_HEADER))
+    except FileNotFoundError:
+        return
+    except OSError as err:
+        raise LibraryError(f"{path}: cannot read ({err.strerror or err})") from None
+    if head and head != _HEADER:
+        raise LibraryError(f"{path}: not a repcore run library (not an SQLite database file)")
+
+
+def explain(path: str, err: Exception, busy_s: float) -> str:
+    """One line for an sqlite3 error on the library at `path`."""
+    text = str(err)
+    if "locked" in text or "busy" in text:
+        return f"{path}: busy (another process held the write lock over {busy_s:g} s); try again"
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return f"{path}: corrupt run library ({text})"
+    if "unable to open" in text or "readonly" in text:
+        return f"{path}: cannot open for writing ({text})"
+    return f"{path}: {text}"

@@ -1,4 +1,4 @@
-"""Shared helpers for the real-browser tests: a Streamlit server on loopback and Debian's Chromium
+"""Browser helpers shared by the real-browser tests and the tools (screenshots, dashboard bench): a Streamlit server on loopback and Debian's Chromium
 driven by Playwright (never `playwright install`; see README "Tests")."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`python -m dashboard.bench [--seconds S] [--json]`: in-app training speed vs the headless engine.
+"""`python -m tools.dashboard_bench [--seconds S] [--json]`: in-app training speed vs the headless engine.
 
 Starts the real app (streamlit run) and drives it in Debian's Chromium with Playwright: opens the live
 page with a fixed config, presses Play, and reads the Epoch metric and the page's refresh counter over
@@ -20,12 +20,8 @@ import re
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from browser import ARGS, CHROMIUM, epochs, open_app, server, wait_for  # noqa: E402
-
-from repcore import Run, RunConfig  # noqa: E402
+from repcore import Run, RunConfig
+from tools.browser import ARGS, CHROMIUM, epochs, open_app, server, wait_for
 
 QUERY = {"target": "multiscale", "act": "tanh", "steps": "1000000"}
 
@@ -97,7 +93,7 @@ def in_app(seconds: float) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m dashboard.bench", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python -m tools.dashboard_bench", description=__doc__.splitlines()[0])
     p.add_argument("--seconds", type=float, default=20.0, help="measurement window")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)

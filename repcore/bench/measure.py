@@ -1,4 +1,4 @@
-"""Speed measurements, each a ratio of interleaved timings taken in one process (bench.py prints them).
+"""Speed measurements, each a ratio of interleaved timings taken in one process (`python -m repcore.bench` prints them).
 
 The machine is shared and noisy, so blocks of A and B alternate (order swapped every block), each
 block's time per step is recorded, and the ratio of medians is reported. noise_floor() is the A/A
@@ -11,9 +11,9 @@ import time
 
 import torch
 
-from .config import RunConfig
-from .train import Run, lockstep, train
-from .workers import Worker, _await, parallel_lockstep, warm_up
+from ..config import RunConfig
+from ..train import Run, lockstep, train
+from ..workers import Worker, _await, parallel_lockstep, warm_up
 
 
 def bare_loop(run: Run, steps: int) -> float:

@@ -9,22 +9,20 @@ A problem owns its data on the device and tells the loop:
 and exposes `grids` (display line, test set), `lo`/`hi` (display domain along axis 1) and
 `top_cycles` (highest significant frequency, for the auto slope scale).
 
-Function problems (fit here, PINNs in pinn.py) learn u(x) on a box with a known exact u (the target).
+Function problems (fit.py, PINNs in pinn.py) learn u(x) on a box with a known exact u (the target).
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 import numpy as np
 import torch
 from torch import nn
 
-from .models import build
-from .registry import Registry
-from .targets import Target, line, resolve, sample_box, top_frequency
-
-if TYPE_CHECKING:
-    from .config import RunConfig
+from ..config import RunConfig
+from ..models import build
+from ..registry import Registry
+from ..targets import Target, line, resolve, sample_box, top_frequency
 
 DATA_SEED_OFFSET = 7_777_777   # training data: its own stream, identical for every model with one seed
 TEST_SEED_OFFSET = 9_999_991
@@ -34,20 +32,18 @@ class Grids:
     """The display line (periodic along x1, right end excluded, so DFT bins are whole cycles) and the
     dense test set (a grid in 1-D, random points in d > 1), built once per run on the device."""
 
-    def __init__(self, x_line: np.ndarray, true_line: np.ndarray, test: np.ndarray, true_test: np.ndarray, device, dtype,
-                 fine: np.ndarray | None = None):
+    def __init__(self, x_line: np.ndarray, true_line: np.ndarray, test: np.ndarray, true_test: np.ndarray, device, dtype):
         self.x_line, self.true_line, self.true_test = x_line, true_line, true_test
         self.test = torch.as_tensor(test, dtype=dtype, device=device)
-        self.fine = None if fine is None else torch.as_tensor(fine, dtype=dtype, device=device)  # for linear pieces
 
     @classmethod
-    def for_target(cls, target: Target, cfg: "RunConfig", device, dtype) -> "Grids":
+    def for_target(cls, target: Target, cfg: RunConfig, device, dtype) -> "Grids":
         xl = line(target, cfg.grid + 1)[:-1]
         if target.dim == 1:
             xt = np.linspace(target.lo[0], target.hi[0], cfg.test_points)[:, None]
         else:
             xt = sample_box(target, cfg.test_points, torch.Generator().manual_seed(cfg.seed + TEST_SEED_OFFSET)).numpy()
-        grids = cls(xl[:, 0], target(xl), xt, target(xt), device, dtype, fine=line(target, 4 * cfg.grid))
+        grids = cls(xl[:, 0], target(xl), xt, target(xt), device, dtype)
         grids.line = torch.as_tensor(xl, dtype=dtype, device=device)
         return grids
 
@@ -55,7 +51,7 @@ class Grids:
 class FunctionProblem:
     """Base for problems whose solution is a function u(x) on the target's box, known exactly."""
 
-    def __init__(self, cfg: "RunConfig", device, dtype):
+    def __init__(self, cfg: RunConfig, device, dtype):
         self.target = resolve(cfg.target, cfg.freq, cfg.domain)
         self.lo, self.hi = float(self.target.lo[0]), float(self.target.hi[0])
         self.top_cycles = top_frequency(self.target)
@@ -70,7 +66,7 @@ class FunctionProblem:
     def on_device(self, x) -> torch.Tensor:
         return torch.as_tensor(x, dtype=self.dtype, device=self.device)
 
-    def make_net(self, cfg: "RunConfig", nu: float) -> nn.Module:
+    def make_net(self, cfg: RunConfig, nu: float) -> nn.Module:
         return build(cfg, self.target.lo, self.target.hi, nu)
 
     def params(self) -> list[torch.Tensor]:
@@ -87,18 +83,5 @@ class FunctionProblem:
         return net(g.line)[:, 0].double().cpu().numpy(), float(err)
 
 
-class FitProblem(FunctionProblem):
-    """Function fitting: mean squared error on `points` random training points."""
-
-    def __init__(self, cfg: "RunConfig", device, dtype):
-        super().__init__(cfg, device, dtype)
-        x = self.sample(cfg.points)
-        self.x, self.y = self.on_device(x), self.on_device(self.target(x.numpy()))[:, None]
-
-    def losses(self, net: nn.Module) -> dict[str, torch.Tensor]:
-        return {"mse": (net(self.x) - self.y).pow(2).mean()}
-
-
-ProblemFactory = Callable[["RunConfig", torch.device, torch.dtype], FunctionProblem]
-PROBLEMS: Registry[ProblemFactory] = Registry("problem")
-PROBLEMS.add("fit", FitProblem, "regression on samples of the target (mean squared error)")
+ProblemFactory = Callable[[RunConfig, torch.device, torch.dtype], FunctionProblem]
+PROBLEMS: Registry[ProblemFactory] = Registry("problem", field="problem")

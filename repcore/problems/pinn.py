@@ -11,16 +11,12 @@ whatever the frequency; that weighting is our choice, the paper's abstract does 
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import torch
 from torch import nn
 
+from ..config import RunConfig
+from .base import PROBLEMS, FunctionProblem
 from .diffops import laplace
-from .problems import PROBLEMS, FunctionProblem
-
-if TYPE_CHECKING:
-    from .config import RunConfig
 
 K_TRUE = 2.0
 OBS_POINTS = 100
@@ -28,7 +24,7 @@ NOISE = 0.01
 
 
 class PoissonProblem(FunctionProblem):
-    def __init__(self, cfg: "RunConfig", device, dtype):
+    def __init__(self, cfg: RunConfig, device, dtype):
         super().__init__(cfg, device, dtype)
         x = self.sample(cfg.points)
         self.x = self.on_device(x).requires_grad_(True)
@@ -65,7 +61,7 @@ class PoissonProblem(FunctionProblem):
 
 
 class InverseProblem(PoissonProblem):
-    def __init__(self, cfg: "RunConfig", device, dtype):
+    def __init__(self, cfg: RunConfig, device, dtype):
         super().__init__(cfg, device, dtype)
         self.f = self.f * K_TRUE
         self.f_scale *= K_TRUE ** 2

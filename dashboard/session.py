@@ -7,7 +7,7 @@ exits by itself.
 `close()` (Reset with new settings, session end via weakref.finalize) stops and reaps the workers.
 Histories are light records, thinned to at most `max_history` points, and each lane also keeps up to
 `max_frames` full snapshots (the frames a saved run replays), so memory per session is bounded.
-`record()` asks each worker for its weights and returns the session as a library_io.SavedRun.
+`record()` asks each worker for its weights and returns the session as a library.SavedRun.
 """
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from repcore import RunConfig
-from repcore.library_io import MAX_SNAPSHOTS, LibraryError, SavedModel, SavedRun, add_frame
-from repcore.snapshot import Snapshot
+from repcore.library import MAX_SNAPSHOTS, LibraryError, SavedModel, SavedRun, add_frame
+from repcore.snapshot import Snapshot, append_thinned
 from repcore.workers import Worker
 
 
@@ -43,7 +43,7 @@ class Lane:
     latest: Snapshot | None = None
     error: str = ""
     history: list[Point] = field(default_factory=list)
-    frames: list[Snapshot] = field(default_factory=list)            # full snapshots, thinned (library_io.add_frame)
+    frames: list[Snapshot] = field(default_factory=list)            # full snapshots, thinned (library.add_frame)
     weights: dict | None = None                                      # the last ("weights",) answer
     rate: deque = field(default_factory=lambda: deque(maxlen=30))    # (monotonic time, step) on receipt
     goal: int = 0                                                    # the step a Step under way ends at
@@ -189,14 +189,7 @@ class LiveSession:
         return SavedRun(name, models, list(tags))
 
     def _record(self, lane: Lane, s: Snapshot) -> None:
-        if lane.history and s.step < lane.history[-1].step:     # a reset: start over
-            lane.history.clear()
-        if lane.history and s.step == lane.history[-1].step:
-            lane.history[-1] = Point(s.step, s.wall, s.losses, s.rel_l2, s.spec_rel_err, s.extra)
-            return
-        lane.history.append(Point(s.step, s.wall, s.losses, s.rel_l2, s.spec_rel_err, s.extra))
-        if len(lane.history) > self.max_history:                 # thin the past, keep the newest
-            lane.history[:] = lane.history[:-1:2] + lane.history[-1:]
+        append_thinned(lane.history, Point(s.step, s.wall, s.losses, s.rel_l2, s.spec_rel_err, s.extra), self.max_history)
 
     def epochs_per_s(self, label: str) -> float:
         """Steps per second of real time over the last few snapshots (what the viewer sees)."""

@@ -14,8 +14,8 @@ import os
 import shlex
 import time
 
-from .library import Library, RunInfo, default_path, parse_tags
-from .library_io import SavedModel, SavedRun
+from .runfile import SavedModel, SavedRun, parse_tags
+from .store import Library, RunInfo, default_path
 
 
 def add_parsers(sub) -> None:

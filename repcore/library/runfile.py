@@ -25,9 +25,12 @@ import zipfile
 from dataclasses import dataclass, field, fields
 
 import numpy as np
+import torch
 
-from .config import ConfigError, RunConfig
-from .snapshot import Snapshot
+from ..config import ConfigError, RunConfig
+from ..errors import UserError
+from ..snapshot import Snapshot, append_thinned
+from ..train import Run
 
 MAX_SNAPSHOTS = 200      # per model: enough frames for a smooth timeline, a few MB per run at the default grid
 FILE_FORMAT, FILE_VERSION = "repcore-run", 1
@@ -35,7 +38,7 @@ _ARRAYS = tuple(f.name for f in fields(Snapshot) if f.type == "np.ndarray")
 _EPOCH = (1980, 1, 1, 0, 0, 0)        # fixed zip timestamps: identical content gives identical bytes
 
 
-class LibraryError(ValueError):
+class LibraryError(UserError):
     """A run library or run file that cannot be used (corrupt, foreign, newer, missing run); one line."""
 
 
@@ -94,31 +97,13 @@ def parse_tags(raw: str | None) -> list[str]:
 
 
 def add_frame(frames: list[Snapshot], snap: Snapshot, limit: int = MAX_SNAPSHOTS) -> None:
-    """Append `snap` (replacing a frame of the same step); beyond `limit`, drop every other older
-    frame, so the timeline stays evenly spread, starting at the first frame and ending at the newest."""
-    if frames and snap.step < frames[-1].step:          # a reset: start over
-        frames.clear()
-    if frames and snap.step == frames[-1].step:
-        frames[-1] = snap
-        return
-    frames.append(snap)
-    if len(frames) > limit:
-        frames[:] = frames[:-1:2] + frames[-1:]
+    """A saved model's frames: at most `limit`, evenly spread (snapshot.append_thinned)."""
+    append_thinned(frames, snap, limit)
 
 
 # --- weights
-def weights_of(run) -> dict[str, np.ndarray]:
-    """A train.Run's trainable state as CPU arrays (copies)."""
-    out = {f"net.{k}": v.detach().cpu().numpy().copy() for k, v in run.net.state_dict().items()}
-    out.update({f"problem.{i}": p.detach().cpu().numpy().copy() for i, p in enumerate(run.problem.params())})
-    return out
-
-
 def restore(model: SavedModel, device: str = "cpu"):
     """A train.Run built from the model's config with its saved weights loaded (ready to evaluate)."""
-    import torch
-
-    from .train import Run
     run = Run(model.cfg.replace(device=device), model.label)
     net = {k[4:]: torch.from_numpy(v) for k, v in model.weights.items() if k.startswith("net.")}
     params = run.problem.params()
@@ -181,7 +166,7 @@ def pack_snapshot(s: Snapshot) -> tuple[str, bytes]:
 
 
 def unpack_snapshot(meta: str, blob: bytes) -> Snapshot:
-    return Snapshot(**from_json(meta), **unpack_arrays(blob))
+    return Snapshot.from_fields({**from_json(meta), **unpack_arrays(blob)})
 
 
 def config_to_json(cfg: RunConfig) -> str:
@@ -237,7 +222,7 @@ def read_file(path: str) -> SavedRun:
                                    f"({FILE_VERSION}); upgrade repcore")
             models = []
             for i, m in enumerate(doc["models"]):
-                snaps = [Snapshot(**meta, **unpack_arrays(z.read(f"models/{i}/snapshots/{j:05d}.npz")))
+                snaps = [Snapshot.from_fields({**meta, **unpack_arrays(z.read(f"models/{i}/snapshots/{j:05d}.npz"))})
                          for j, meta in enumerate(m["snapshots"])]
                 models.append(SavedModel(m["label"], config_from_json(to_json(m["config"])), snaps,
                                          unpack_arrays(z.read(f"models/{i}/weights.npz"))))
@@ -250,32 +235,3 @@ def read_file(path: str) -> SavedRun:
         raise LibraryError(f"{path}: bad config in run file ({err})") from None
     except (zipfile.BadZipFile, KeyError, TypeError, ValueError, AttributeError, EOFError) as err:
         raise LibraryError(f"{path}: not a repcore run file, or damaged ({type(err).__name__}: {err})".replace("\n", " ")) from None
-
-
-# --- the library file's own errors (used by library.py)
-_HEADER = b"SQLite format 3\x00"
-
-
-def check_header(path: str) -> None:
-    """A clear error for a file that is not SQLite at all (SQLite itself only says 'file is not a database')."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(len(_HEADER))
-    except FileNotFoundError:
-        return
-    except OSError as err:
-        raise LibraryError(f"{path}: cannot read ({err.strerror or err})") from None
-    if head and head != _HEADER:
-        raise LibraryError(f"{path}: not a repcore run library (not an SQLite database file)")
-
-
-def explain(path: str, err: Exception, busy_s: float) -> str:
-    """One line for an sqlite3 error on the library at `path`."""
-    text = str(err)
-    if "locked" in text or "busy" in text:
-        return f"{path}: busy (another process held the write lock over {busy_s:g} s); try again"
-    if "not a database" in text or "malformed" in text or "corrupt" in text:
-        return f"{path}: corrupt run library ({text})"
-    if "unable to open" in text or "readonly" in text:
-        return f"{path}: cannot open for writing ({text})"
-    return f"{path}: {text}"

@@ -1,4 +1,4 @@
-"""`python -m dashboard.screenshots [OUTDIR]`: PNG screenshots of every page (README figures).
+"""`python -m tools.screenshots [OUTDIR]`: PNG screenshots of every page (README figures).
 
 Starts the app, trains the live page for a while in Chromium, then visits each page."""
 from __future__ import annotations
@@ -7,9 +7,7 @@ import os
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
-
-from browser import ARGS, CHROMIUM, epochs, open_app, server, wait_for, wait_idle  # noqa: E402
+from tools.browser import ARGS, CHROMIUM, epochs, open_app, server, wait_for, wait_idle
 
 PAGES = {"live": "Live comparison", "spectral": "Spectral bias over time", "anatomy": "Anatomy of a shallow ReLU net",
          "physics": "PINNs and operators", "lessons": "Lessons"}

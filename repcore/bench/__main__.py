@@ -1,5 +1,5 @@
 """`python -m repcore.bench [--quick] [--json] [--device cpu|cuda] [--dashboard]`: speed ratios,
-each measured within one run (see benchmarks.py for how).
+each measured within one run (see measure.py for how).
 
     noise_floor          A/A: a bare loop against an identical one
     engine_vs_bare       streamed training (snapshots every 100 steps) / a bare PyTorch loop, same model
@@ -11,7 +11,7 @@ each measured within one run (see benchmarks.py for how).
                          forked from the warm fork server / spawned (each importing torch)
     cuda                 on a GPU: the same ratios there, and CPU / CUDA step time
     compiled_vs_eager    --compile: torch.compile'd network / eager, after warm-up (slow to run)
-    dashboard_vs_headless  --dashboard: runs `python -m dashboard.bench --json` (real app in Chromium)
+    dashboard_vs_headless  --dashboard: runs `python -m tools.dashboard_bench --json` (real app in Chromium)
 """
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ import sys
 
 import torch
 
-from . import benchmarks as B
-from .config import RunConfig
-from .device import resolve
+from ..config import RunConfig
+from ..device import resolve
+from . import measure as B
 
 BASE = RunConfig(target="multiscale", width=100, depth=3, steps=10**6, every=100)
 
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     out = measure(args.quick, args.device, args.compile)
     if args.dashboard:
-        proc = subprocess.run([sys.executable, "-m", "dashboard.bench", "--json", "--seconds", "8" if args.quick else "20"],
+        proc = subprocess.run([sys.executable, "-m", "tools.dashboard_bench", "--json", "--seconds", "8" if args.quick else "20"],
                               capture_output=True, text=True)
         if proc.returncode == 0:
             dash = json.loads(proc.stdout)

@@ -18,6 +18,8 @@ import os
 
 import numpy as np
 
+from ..errors import UserError
+
 RATE = 50.0          # Hz, common sampling rate
 WINDOW_S = 10.0      # seconds per window
 STRIDE_S = 2.5
@@ -32,7 +34,7 @@ TEST_RECORDS = (("io/seisan/tests/data/90010319.1320J90", (".JMI..S Z", ".JMI..S
                 ("io/seisan/tests/data/2005-07-23-1452-04S.CER___030.mseed", None))   # 1990-01-03; 2005-07-23
 
 
-class DataError(RuntimeError):
+class DataError(UserError):
     """Records cannot be loaded; str() says why and what to do, in one line."""
 
 

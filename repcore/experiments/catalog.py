@@ -1,13 +1,24 @@
-"""The paper's other experiment families (1-D fits are in fit1d.py). Full sizes are what the README
-reports; --quick sizes make each a smoke test of a few seconds."""
+"""The paper's experiment families, each a named list of cases. Full sizes are what the results docs
+report; --quick sizes make each a smoke test of a few seconds.
+
+fit1d: full size = the CLI defaults with --steps 5000, so each row is what `python -m repcore compare
+--target T --act A --seeds 0,1,2 --steps 5000` prints."""
 from ..config import RunConfig
 from .runner import EXPERIMENTS, Experiment
 
+TARGETS_1D = ("multiscale", "sines", "chirp", "sine")
 TINY = dict(width=16, depth=2, grid=64, test_points=256, every=10)
 
 
 def _sized(cfg: RunConfig, quick: bool, **quick_changes) -> RunConfig:
     return cfg.replace(**TINY, **quick_changes) if quick else cfg
+
+
+def fit1d(quick: bool):
+    base = RunConfig(steps=5000, every=250)
+    if quick:
+        base = base.replace(steps=60, every=20, width=16, depth=2, points=200, grid=128, test_points=512)
+    return [(f"{t} ({act})", base.replace(target=t, act=act)) for act in ("relu", "tanh") for t in TARGETS_1D]
 
 
 def fit4d(quick: bool):
@@ -35,6 +46,10 @@ def earthquake(quick: bool):
     return [(f"earthquake SDOF ({act})", _sized(base.replace(act=act), quick, steps=10)) for act in ("tanh", "relu")]
 
 
+EXPERIMENTS.add("fit1d", Experiment(
+    "1-D multiscale approximation", fit1d,
+    note="CLI defaults (width 100, depth 3, Adam lr 1e-3, 1000 random points, zero head, auto slope scale), 5000 steps."),
+    "1-D targets: multiscale sin(2 pi x) + 0.1 sin(50 pi x), four sines up to 24 cycles, a chirp, a single sine")
 EXPERIMENTS.add("fit4d", Experiment("4-D multiscale approximation", fit4d,
                 note="4000 random training points, error on 4096 random test points, 4000 steps."),
                 "4-D target mixing a smooth wave over all axes with k-cycle oscillations; random test points")

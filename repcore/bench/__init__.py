@@ -1,0 +1,1 @@
+"""Speed ratios measured within one run: measure.py takes them, `python -m repcore.bench` prints them."""

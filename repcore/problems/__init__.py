@@ -1,0 +1,11 @@
+"""What a run learns, as named loss terms (base.py: the interface every problem offers the loop).
+
+    base      Grids, FunctionProblem, the PROBLEMS registry
+    fit       regression on samples of a target
+    diffops   grad / laplace by autograd  -> pinn: forward and inverse Poisson PINNs
+    seismic   real earthquake records (ObsPy) -> deeponet: operator learning
+Importing the package registers every problem."""
+from . import deeponet, fit, pinn  # noqa: F401  (register)
+from .base import PROBLEMS, FunctionProblem, Grids
+
+__all__ = ["PROBLEMS", "FunctionProblem", "Grids"]

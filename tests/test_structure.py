@@ -1,0 +1,117 @@
+"""The shape of the code: imports flow one way, behaviour is what it was before the restructure."""
+import ast
+import json
+import math
+import os
+import pathlib
+
+import numpy as np
+import pytest
+
+from repcore import RunConfig, train
+from repcore.library import read_file
+from repcore.registry import for_field
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data"
+
+
+def _module_name(path: pathlib.Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: pathlib.Path) -> set[str]:
+    """Modules of repcore that `path` imports, at any depth in the file (lazy imports count too)."""
+    name = _module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            base = package
+            for _ in range(node.level - 1):
+                base = base.rpartition(".")[0]
+            mod = f"{base}.{node.module}" if node.level and node.module else base if node.level else node.module
+            for alias in node.names:      # `from . import x` imports the submodule x
+                out.add(f"{mod}.{alias.name}" if _exists(f"{mod}.{alias.name}") else mod)
+        elif isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+    return {m for m in out if m and m.startswith("repcore")}
+
+
+def _exists(module: str) -> bool:
+    p = ROOT.joinpath(*module.split("."))
+    return p.with_suffix(".py").exists() or (p / "__init__.py").exists()
+
+
+def _graph() -> dict[str, set[str]]:
+    files = sorted((ROOT / "repcore").rglob("*.py"))
+    return {_module_name(f): {m for m in _imports(f) if _exists(m)} for f in files}
+
+
+def test_repcore_has_no_import_cycle():
+    """Each module's imports (package __init__s excluded as targets: importing a submodule runs its
+    package first, which is how the registries get filled) form a DAG."""
+    graph = {m: {d for d in deps if not _is_package(d) and d != m} for m, deps in _graph().items() if not _is_package(m)}
+    state: dict[str, int] = {}
+
+    def visit(m, path):
+        if state.get(m) == 1:
+            raise AssertionError("import cycle: " + " -> ".join(path[path.index(m):] + [m]))
+        if state.get(m) == 2:
+            return
+        state[m] = 1
+        for d in sorted(graph.get(m, ())):
+            visit(d, path + [m])
+        state[m] = 2
+
+    for m in sorted(graph):
+        visit(m, [])
+
+
+def _is_package(module: str) -> bool:
+    return (ROOT.joinpath(*module.split(".")) / "__init__.py").exists()
+
+
+def test_no_type_checking_imports_and_engine_never_imports_the_ui():
+    for f in (ROOT / "repcore").rglob("*.py"):
+        text = f.read_text()
+        assert "TYPE_CHECKING" not in text, f
+        tree = ast.parse(text)
+        names = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        names |= {(n.module or "").split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and not n.level}
+        assert not names & {"streamlit", "plotly", "dashboard", "tools", "ray"}, f
+
+
+def test_every_choice_field_is_backed_by_a_registry():
+    choice_fields = {"problem", "model", "act", "init", "head", "law", "optimizer", "device", "dtype"}
+    for name in choice_fields:
+        assert for_field(name) is not None and len(for_field(name).names()) >= 2, name
+
+
+@pytest.mark.parametrize("case", json.loads((DATA / "golden_snapshots.json").read_text()).items(), ids=lambda c: c[0])
+def test_same_seed_gives_the_snapshots_recorded_before_the_restructure(case):
+    """tests/data/golden_snapshots.json was recorded by the code before the package restructure; the
+    engine is deterministic on the CPU, so every snapshot must come back (to float32 round-off)."""
+    name, rec = case
+    cfg, _ = RunConfig.from_query(rec["config"])
+    snaps = list(train(cfg))
+    assert [s.step for s in snaps] == [r["step"] for r in rec["snapshots"]]
+    for s, r in zip(snaps, rec["snapshots"]):
+        assert s.status == r["status"]
+        assert s.rel_l2 == pytest.approx(r["rel_l2"], rel=1e-5, abs=1e-9)
+        np.testing.assert_allclose(s.pred, r["pred"], rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(s.spec_err, r["spec_err"], rtol=1e-4, atol=1e-9)
+        np.testing.assert_array_equal(s.hist_counts, r["hist_counts"])
+        assert math.isclose(s.knob, r["knob"], rel_tol=1e-9) or (math.isnan(s.knob) and math.isnan(r["knob"]))
+        for k, v in r["losses"].items():
+            assert s.losses[k] == pytest.approx(v, rel=1e-5, abs=1e-12)
+
+
+def test_a_run_file_saved_before_the_restructure_still_loads():
+    """v1 snapshots had pieces, rms_output, rms_slope, spec_pred and inside: ignored on load."""
+    run = read_file(str(DATA / "run_v1.repcore"))
+    (model,) = run.models
+    assert run.name == "old format" and model.cfg.model == "repnet" and [s.step for s in model.snapshots] == [0, 20, 40, 60]
+    assert not hasattr(model.snapshots[-1], "pieces") and np.isfinite(model.snapshots[-1].pred).all()
+    assert os.path.getsize(DATA / "run_v1.repcore") > 0
