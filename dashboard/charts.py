@@ -1,5 +1,5 @@
 """Charts: pure functions from snapshots / histories to plotly figures. No Streamlit here, so every
-chart is testable without a server. One colour per model on every chart (COLORS).
+chart is testable without a server. One colour per model on every chart (repcore.palette).
 
 Figures are written as plain plotly JSON specs and wrapped without validation (`_figure`): building
 them through plotly's validated object API (make_subplots, add_trace) cost ~50 ms per live panel,
@@ -10,16 +10,10 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from repcore.palette import TARGET as TARGET_COLOR, color
 from repcore.snapshot import Snapshot
 
-COLORS = {"vanilla": "#4C78A8", "repnet": "#E45756", "fourier": "#54A24B", "siren": "#B279A2",
-          "mscale": "#F58518", "laaf": "#72B7B2"}
-TARGET_COLOR = "#888888"
 MAX_POINTS = 600          # display traces are thinned to this many points
-
-
-def color(label: str) -> str:
-    return COLORS.get(label, "#9D755D")
 
 
 def _thin(*arrays):

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..palette import color
 from .runner import Experiment, Result
 
 
@@ -66,7 +67,7 @@ def figures(exp: Experiment, results: list[Result], path: Path) -> Path:
 
     cases = list(dict.fromkeys(r.case for r in results))
     fig, axes = plt.subplots(len(cases), 2, figsize=(11, 2.4 * len(cases)), squeeze=False)
-    colors = dict(zip(exp.models, ["#4C78A8", "#E45756", "#54A24B", "#B279A2", "#F58518", "#72B7B2"]))
+    colors = {m: color(m) for m in exp.models}
     for ax_pred, ax_err, case in zip(axes[:, 0], axes[:, 1], cases):
         mine = [r for r in results if r.case == case]
         seed0 = min(r.cfg.seed for r in mine)
