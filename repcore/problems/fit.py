@@ -13,7 +13,11 @@ class FitProblem(FunctionProblem):
 
     def __init__(self, cfg: RunConfig, device, dtype):
         super().__init__(cfg, device, dtype)
-        x = self.sample(cfg.points)
+        self.n = cfg.points
+        self.redraw()
+
+    def redraw(self) -> None:
+        x = self.sample(self.n)
         self.x, self.y = self.on_device(x), self.on_device(self.target(x.numpy()))[:, None]
 
     def losses(self, net: nn.Module) -> dict[str, torch.Tensor]:
