@@ -17,7 +17,7 @@ from .activations import ACTIVATIONS
 from .config import RunConfig
 from .inits import INITS
 from .registry import Registry
-from .repnet import RepLayer
+from .repnet import RepLayer, sample_layer
 
 BODY_SEED_OFFSET = 0          # hidden layers and head: same stream for every model
 FIRST_SEED_OFFSET = 1_000_003  # first layer: a separate stream, so changing it leaves the body alone
@@ -102,7 +102,8 @@ def _vanilla_first(cfg: RunConfig, dim: int, knob: float, gen: torch.Generator) 
 
 
 def _repnet_first(cfg: RunConfig, dim: int, nu: float, gen: torch.Generator) -> nn.Module:
-    return RepLayer.sample(dim, cfg.width, nu, cfg.law, gen, train_slope=cfg.train_slope, train_points=cfg.train_points)
+    return sample_layer(dim, cfg.width, nu, cfg.law, gen, cfg.slope_param, cfg.slope_law, cfg.slope_min,
+                        train_slope=cfg.train_slope, train_points=cfg.train_points)
 
 
 MODELS: Registry[ModelSpec] = Registry("model", field="model")

@@ -18,7 +18,7 @@ from .config import RunConfig
 from .device import DTYPES, resolve as resolve_device
 from .diagnostics import histogram, spectra
 from .errors import UserError
-from .estimates import auto_slope_scale
+from .estimates import SLOPE_RULES
 from .models import MODELS
 from .problems import PROBLEMS
 from .problems.base import Protocol
@@ -31,11 +31,11 @@ OPTIMIZERS.add("adam", torch.optim.Adam, "Adam, full batch")
 OPTIMIZERS.add("sgd", torch.optim.SGD, "plain gradient descent, full batch")
 
 
-def resolve_knob(cfg: RunConfig, top_cycles: float) -> float:
-    """The model's frequency knob: RepNet's slope scale (auto from the target's top frequency), or
-    another model's --knob (default: its usual value, models.MODELS)."""
+def resolve_knob(cfg: RunConfig, problem) -> float:
+    """The model's frequency knob: RepNet's slope scale (auto: by cfg.slope_rule, estimates.SLOPE_RULES),
+    or another model's --knob (default: its usual value, models.MODELS)."""
     if cfg.model == "repnet":
-        return cfg.slope_scale if cfg.slope_scale is not None else auto_slope_scale(top_cycles)
+        return cfg.slope_scale if cfg.slope_scale is not None else SLOPE_RULES.get(cfg.slope_rule)(problem, cfg)
     spec = MODELS.get(cfg.model)
     own = spec.knob_of(cfg) if spec.knob_of is not None else None
     return own if own is not None else cfg.knob if cfg.knob is not None else spec.knob
@@ -49,7 +49,7 @@ class Run:
         self.device, dtype = resolve_device(cfg.device), DTYPES.get(cfg.dtype)
         self.problem = PROBLEMS.get(cfg.problem)(cfg, self.device, dtype)
         self.top_cycles = self.problem.top_cycles
-        self.knob = resolve_knob(cfg, self.top_cycles)
+        self.knob = resolve_knob(cfg, self.problem)
         self.net = self.problem.make_net(cfg, self.knob).to(self.device, dtype)
         params = [p for p in self.net.parameters() if p.requires_grad] + self.problem.params()
         self.opt = OPTIMIZERS.get(cfg.optimizer)(params, lr=cfg.lr)
