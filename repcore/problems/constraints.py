@@ -62,10 +62,6 @@ class HardDirichlet(nn.Module):
     def acts(self):
         return getattr(self.net, "acts", None)
 
-    @property
-    def first(self):
-        return self.net.first
-
     def extra_losses(self) -> dict[str, torch.Tensor]:
         return self.net.extra_losses()
 

@@ -54,15 +54,14 @@ class PoissonProblem(FunctionProblem):
 
     def make_net(self, cfg: RunConfig, nu: float) -> nn.Module:
         net = super().make_net(cfg, nu)
-        self.params_of_net = [p for p in net.parameters() if p.requires_grad]
         return HardDirichlet(net, self.target) if self.hard else net
 
     def begin_step(self, step: int) -> None:
         super().begin_step(step)
         self.weigh.begin_step(step)
 
-    def weighted(self, terms: dict[str, torch.Tensor], scales: dict[str, float]) -> dict[str, torch.Tensor]:
-        return self.weigh(terms, scales, self.params_of_net)
+    def weighted(self, net: nn.Module, terms: dict[str, torch.Tensor], scales: dict[str, float]) -> dict[str, torch.Tensor]:
+        return self.weigh(terms, scales, net)
 
     def extra(self) -> dict[str, float]:
         return self.weigh.weights()
@@ -92,7 +91,7 @@ class PoissonProblem(FunctionProblem):
         terms = {"pde": self.residual(net).pow(2).mean()}
         if not self.hard:
             terms["bc"] = (net(self.xb)[:, 0] - self.g).pow(2).mean()
-        return self.weighted(terms, {"pde": self.f_scale, "bc": self.u_scale})
+        return self.weighted(net, terms, {"pde": self.f_scale, "bc": self.u_scale})
 
 
 class InverseProblem(PoissonProblem):
@@ -116,7 +115,7 @@ class InverseProblem(PoissonProblem):
         return self.k * laplace(net(self.x)[:, 0], self.x) - self.f
 
     def losses(self, net: nn.Module) -> dict[str, torch.Tensor]:
-        return self.weighted({"pde": self.residual(net).pow(2).mean(), "data": (net(self.xo)[:, 0] - self.uo).pow(2).mean()},
+        return self.weighted(net, {"pde": self.residual(net).pow(2).mean(), "data": (net(self.xo)[:, 0] - self.uo).pow(2).mean()},
                              {"pde": self.f_scale, "data": self.u_scale})
 
     def extra(self) -> dict[str, float]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 import torch
+from torch import nn
 
 from ..registry import Registry
 
@@ -27,7 +28,8 @@ class Unweighted:
     def begin_step(self, step: int) -> None:
         pass
 
-    def __call__(self, terms: dict[str, torch.Tensor], scales: dict[str, float], params) -> dict[str, torch.Tensor]:
+    def __call__(self, terms: dict[str, torch.Tensor], scales: dict[str, float], net: nn.Module) -> dict[str, torch.Tensor]:
+        """terms: the raw loss terms, the PDE residual first; scales: a fixed scale per term."""
         return terms
 
     def weights(self) -> dict[str, float]:
@@ -35,7 +37,7 @@ class Unweighted:
 
 
 class Normalised(Unweighted):
-    def __call__(self, terms, scales, params):
+    def __call__(self, terms, scales, net):
         return {k: v / scales[k] for k, v in terms.items()}
 
 
@@ -49,11 +51,11 @@ class Annealing(Unweighted):
     def begin_step(self, step: int) -> None:
         self.due = step % ANNEAL_EVERY == 0
 
-    def __call__(self, terms, scales, params):
+    def __call__(self, terms, scales, net):
         names = list(terms)
         if self.due:
             self.due = False
-            params = [p for p in params if p.requires_grad]
+            params = [p for p in net.parameters() if p.requires_grad]
             ref = _grads(terms[names[0]], params)
             top = torch.stack([g.abs().max() for g in ref]).max()
             for k in names[1:]:
