@@ -9,12 +9,13 @@ from .base import PROBLEMS, FunctionProblem
 
 
 class FitProblem(FunctionProblem):
-    """Function fitting: mean squared error on `points` random training points."""
+    """Function fitting: mean squared error on `points` random training points (or a data target's samples)."""
+    fits_data = True
 
     def __init__(self, cfg: RunConfig, device, dtype):
         super().__init__(cfg, device, dtype)
-        x = self.sample(cfg.points)
-        self.x, self.y = self.on_device(x), self.on_device(self.target(x.numpy()))[:, None]
+        x, y = self.training_set(cfg.points)
+        self.x, self.y = self.on_device(x), self.on_device(y)[:, None]
 
     def losses(self, net: nn.Module) -> dict[str, torch.Tensor]:
         return {"mse": (net(self.x) - self.y).pow(2).mean()}
