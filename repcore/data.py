@@ -120,18 +120,18 @@ def upload_dir() -> str:
     return os.environ.get("REPCORE_UPLOADS") or os.path.join(tempfile.gettempdir(), "repcore-uploads")
 
 
-def store_upload(blob: bytes, scheme: str, keep_s: float = 86_400) -> str:
-    """Check an uploaded file (as `scheme` data: 'csv' or 'image') and keep it under its content hash;
-    returns the spec that names it ('csv:@1f0c...'). Raises DataError before storing bad data. Uploads
-    older than `keep_s` are removed."""
+def store_upload(blob: bytes, scheme: str, shown: str = "the uploaded file", keep_s: float = 86_400) -> str:
+    """Check an uploaded file (as `scheme` data: 'csv' or 'image'; messages call it `shown`) and keep it
+    under its content hash; returns the spec that names it ('csv:@1f0c...'). Raises DataError (or
+    images.PictureError) before storing bad data. Uploads older than `keep_s` are removed."""
     if scheme not in ("csv", "image"):
         raise DataError(f"upload: unknown kind {scheme!r}")
     ident = "@" + hashlib.sha256(blob).hexdigest()[:32]
-    _check_bytes(blob, "the uploaded file")
+    _check_bytes(blob, shown)
     if scheme == "csv":
-        parse_csv(blob, "the uploaded file")
+        _csv_checks(*parse_csv(blob, shown), shown)
     else:
-        images.decode(blob, "the uploaded file", DEFAULT_SIDE)
+        images.decode(blob, shown, DEFAULT_SIDE)
     folder = upload_dir()
     os.makedirs(folder, exist_ok=True)
     now = time.time()
@@ -223,13 +223,19 @@ def _load(scheme: str, ref: str, domain: tuple, stamp) -> DataTarget:
 def _csv(ref: str, domain: tuple) -> DataTarget:
     blob, shown = _read(ref, "csv")
     x, y, inputs = parse_csv(blob, shown)
+    _csv_checks(x, y, inputs, shown)
+    x, y, lo, hi = _restrict(x, y, domain, shown)
+    if np.ptp(y) == 0:
+        raise DataError(f"{shown}: column y is constant inside the domain: nothing to learn")
+    return _frozen(DataTarget(f"csv:{ref}", f"{shown}: {len(y):,} rows, {', '.join(inputs)} -> y", x, y, lo, hi))
+
+
+def _csv_checks(x: np.ndarray, y: np.ndarray, inputs: list[str], shown: str) -> None:
     for i, col in enumerate(inputs):
         if np.ptp(x[:, i]) == 0:
             raise DataError(f"{shown}: column {col} is constant: no domain to learn on")
-    x, y, lo, hi = _restrict(x, y, domain, shown)
     if np.ptp(y) == 0:
         raise DataError(f"{shown}: column y is constant: nothing to learn")
-    return _frozen(DataTarget(f"csv:{ref}", f"{shown}: {len(y):,} rows, {', '.join(inputs)} -> y", x, y, lo, hi))
 
 
 def _image(ref: str, domain: tuple) -> DataTarget:
