@@ -6,7 +6,6 @@ and prints the Markdown table. Bad input: exit code 2 and one line on stderr.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 

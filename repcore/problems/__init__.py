@@ -5,7 +5,7 @@
     diffops   grad / laplace by autograd  -> pinn: forward and inverse Poisson PINNs
     seismic   real earthquake records (ObsPy) -> deeponet: operator learning
 Importing the package registers every problem."""
-from . import deeponet, fit, pinn  # noqa: F401  (register)
+from . import fit, pinn, deeponet  # noqa: F401  (register, in the order the choices are listed)
 from .base import PROBLEMS, FunctionProblem, Grids
 
 __all__ = ["PROBLEMS", "FunctionProblem", "Grids"]
