@@ -38,7 +38,8 @@ def close(at: AppTest) -> None:
             at.session_state[key].close()
 
 
-def test_picture_page_trains_side_by_side_and_the_images_change():
+@pytest.mark.slow
+def test_picture_page_trains_side_by_side_and_the_images_change(no_leftover_processes):
     at = picture_app()
     assert at.title[0].value == "Spectral bias in a picture"
     live = at.session_state["picture_live"]
@@ -67,7 +68,8 @@ def test_picture_page_trains_side_by_side_and_the_images_change():
     close(at)
 
 
-def test_presentation_mode_hides_the_controls_and_peers_can_be_chosen():
+@pytest.mark.slow
+def test_presentation_mode_hides_the_controls_and_peers_can_be_chosen(no_leftover_processes):
     at = picture_app(present=True, w_picture="hopper", w_picture_models=["vanilla", "siren", "fourier"], w_picture_side=24)
     assert not [s for s in at.selectbox if s.label == "Picture"]
     assert "stSidebar" in "".join(m.value for m in at.markdown)
@@ -76,6 +78,7 @@ def test_presentation_mode_hides_the_controls_and_peers_can_be_chosen():
     close(at)
 
 
+@pytest.mark.slow
 def test_a_link_naming_a_server_file_is_refused():
     at = AppTest.from_file(APP, default_timeout=120)
     at.query_params["target"] = "csv:/etc/passwd"
@@ -108,6 +111,7 @@ def test_picture_charts():
     assert [t.name for t in fig.data] == ["repnet", "picture"]
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 def test_in_a_browser_the_picture_trains_and_a_csv_upload_becomes_the_live_target(tmp_path):
     playwright = pytest.importorskip("playwright.sync_api")
