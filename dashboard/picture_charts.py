@@ -76,7 +76,7 @@ def radial(latest: dict) -> go.Figure:
     some = next((s for s in latest.values() if s is not None and len(s.freqs)), None)
     if some is not None:
         data.append(dict(type="scatter", x=some.freqs, y=some.spec_true, name="picture", yaxis="y2", fill="tozeroy",
-                         line=dict(color="#888888", width=1), opacity=0.4))
+                         line=dict(color="#888888", width=1), opacity=0.2))
     layout = dict(height=300, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.12, x=0), uirevision="keep",
                   xaxis=dict(title=dict(text="radial frequency (cycles per picture width)")),
                   yaxis=dict(type="log", range=[ERR_LO, ERR_HI], title=dict(text="relative error")),

@@ -11,8 +11,9 @@ from repcore.models import MODELS
 from repcore.targets import resolve
 
 REFRESH_S, UPLOADED = 0.7, "your upload"
+MIN_EPOCHS_S = 10          # auto resolution: below this (every model, over 6 s) the picture gets smaller
 HIDE_CHROME = ("<style>[data-testid=stSidebar], [data-testid=stSidebarCollapsedControl], [data-testid=stExpandSidebarButton],"
-               " [data-testid=stHeader] {display: none !important}</style>")
+               " [data-testid=stHeader] {display: none !important} [data-testid=stMainBlockContainer] {padding-top: 1.5rem}</style>")
 ss = st.session_state
 for key in ("w_picture", "w_picture_models", "w_picture_side"):      # page widgets forget their value when the page is left
     if key in ss:
@@ -31,9 +32,12 @@ models = controls[2].multiselect("Models side by side", MODELS.names(), default=
                                  help="vanilla and RepNet by default; the peers are other remedies for spectral bias") if controls \
     else ss.get("w_picture_models", ["vanilla", "repnet"])
 base = ss.cfg
-auto = live_side(base.width, base.depth, device=base.device)
-side = controls[3].selectbox("Resolution (px)", ["auto"] + list(LIVE_SIDES), key="w_picture_side", format_func=lambda s: f"auto ({auto})" if s == "auto" else str(s),
-                             help="auto: the largest picture a CPU core trains at about 30 epochs/s with this width and depth") \
+net = (base.width, base.depth, base.device)
+ss.setdefault("picture_auto", {}).setdefault(net, live_side(base.width, base.depth, device=base.device))
+auto = ss.picture_auto[net]                      # the cost model's guess, lowered while training proves too slow
+choice = side = controls[3].selectbox("Resolution (px)", ["auto"] + list(LIVE_SIDES), key="w_picture_side", format_func=lambda s: f"auto ({auto})" if s == "auto" else str(s),
+                             help=f"auto: the largest picture a CPU core trains at about 30 epochs/s with this width and depth, lowered "
+                                  f"while training runs under {MIN_EPOCHS_S} epochs/s") \
     if controls else ss.get("w_picture_side", "auto")
 side = auto if side == "auto" else side
 models = models or ["vanilla", "repnet"]
@@ -61,7 +65,7 @@ if buttons[1].button("Pause", icon=":material/pause:", key="picture_pause"):
     live.pause()
 if buttons[2].button("Reset", icon=":material/restart_alt:", key="picture_reset", help="back to epoch 0, same settings and seed"):
     live.reset()
-if buttons[3].button("Exit presentation" if present else "Present", icon=":material/slideshow:", key="picture_present"):
+if buttons[3].button("Exit" if present else "Present", icon=":material/slideshow:", key="picture_present"):
     ss.present = not present
     st.rerun()
 
@@ -72,16 +76,19 @@ def board():
         live.pause()
         st.rerun()
     lanes = live.lanes
-    cols = st.columns(1 + len(lanes))
-    with cols[0]:
-        st.subheader("picture", divider="gray")
-        st.metric("Pixels", f"{true.shape[1]}×{true.shape[0]}")
-        st.image(pc.gray(true), caption="the target", width="stretch")
-        st.image(pc.error_rgb(0 * true), caption="error: red = too bright, blue = too dark", width="stretch")
-    for col, (label, lane) in zip(cols[1:], lanes.items()):
-        with col:
+    if choice == "auto" and live.playing and side > LIVE_SIDES[1] and _too_slow(lanes):
+        ss.picture_auto[net] = LIVE_SIDES[LIVE_SIDES.index(side) - 1]      # stay live on a busy CPU: a smaller picture
+        st.toast(f"Under {MIN_EPOCHS_S} epochs/s: resolution lowered to {ss.picture_auto[net]} px")
+        st.rerun()
+    head = st.columns([1] + [2] * len(lanes))
+    head[0].subheader("picture", divider="gray")
+    head[0].metric("Pixels", f"{true.shape[1]}×{true.shape[0]}")
+    pics = st.columns([1] + [1, 1] * len(lanes))
+    pics[0].image(pc.gray(true), caption="the target · errors: red too bright, blue too dark", width="stretch")
+    for i, (label, lane) in enumerate(lanes.items()):
+        s = lane.latest
+        with head[1 + i]:
             st.subheader(label, divider="gray")
-            s = lane.latest
             if lane.error:
                 st.error(lane.error)
             if s is None or s.image.shape != true.shape:
@@ -90,23 +97,30 @@ def board():
             m = st.columns(3)
             m[0].metric("Epoch", f"{s.step:,}")
             m[1].metric("Epochs/s", f"{live.epochs_per_s(label) if live.playing else 0:,.0f}")
-            m[2].metric("PSNR", f"{s.extra.get('psnr', float('nan')):.1f} dB", help=f"rel. L2 error {s.rel_l2:.3f}")
-            st.image(pc.gray(s.image), caption=f"{label}, epoch {s.step:,}", width="stretch")
-            st.image(pc.error_rgb(s.image - true), caption=f"error, rel. L2 {s.rel_l2:.3f}", width="stretch")
+            m[2].metric("PSNR (dB)", f"{s.extra.get('psnr', float('nan')):.1f}", help=f"rel. L2 error {s.rel_l2:.3f}")
+        pics[1 + 2 * i].image(pc.gray(s.image), caption=f"{label}, epoch {s.step:,}", width="stretch")
+        pics[2 + 2 * i].image(pc.error_rgb(s.image - true), caption=f"{label}: error", width="stretch")
     latest = {label: lane.latest for label, lane in lanes.items()}
+    histories = {label: lane.history for label, lane in lanes.items()}
+    left, right = st.columns(2)
     if live.playing:
-        st.image(svg.curves({l: lane.history for l, lane in lanes.items()}), width="stretch")
-        left, right = st.columns([1, 1])
         left.image(pc.radial_svg(latest), width="stretch")
-        for label, lane in lanes.items():
-            right.image(pc.spectrum_map(lane.history), caption=f"{label}: radial frequency (up) × epoch (right)", width="stretch")
+        right.image(svg.curves(histories), width="stretch")
+        for col, (label, hist) in zip(st.columns(max(len(lanes), 2)), histories.items()):
+            col.image(pc.spectrum_map(hist), caption=f"{label}: relative error, radial frequency (up) × epoch (right)", width="stretch")
     else:
-        st.plotly_chart(charts.curves({l: lane.history for l, lane in lanes.items()}), key="picture-curves")
-        st.plotly_chart(pc.radial(latest), key="picture-radial")
+        left.plotly_chart(pc.radial(latest), key="picture-radial")
+        right.plotly_chart(charts.curves(histories), key="picture-curves")
         some = next((s for s in latest.values() if s is not None and len(s.freqs)), None)
-        for col, (label, lane) in zip(st.columns(len(lanes)), lanes.items()):
+        for col, (label, hist) in zip(st.columns(max(len(lanes), 2)), histories.items()):
             if some is not None:
-                col.plotly_chart(charts.heatmap(lane.history, some.freqs, label), key=f"picture-heat-{label}")
+                col.plotly_chart(charts.heatmap(hist, some.freqs, label), key=f"picture-heat-{label}")
+
+
+def _too_slow(lanes) -> bool:
+    """Every model measured over at least 6 s, and the fastest under MIN_EPOCHS_S."""
+    spans = [lane.rate[-1][0] - lane.rate[0][0] for lane in lanes.values() if len(lane.rate) > 1]
+    return len(spans) == len(lanes) and min(spans) >= 6 and max(live.epochs_per_s(label) for label in lanes) < MIN_EPOCHS_S
 
 
 def keep_alive():
