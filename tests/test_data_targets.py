@@ -193,3 +193,14 @@ def test_quake_record_is_a_1d_signal_with_a_held_out_split():
     assert len(s.y_test) == round(data.HOLDOUT * len(t.y)) and len(s.y_train) + len(s.y_test) == len(t.y)
     run = list(train(RunConfig(target="quake:rjob", width=16, depth=2, steps=10, every=10, grid=64)))
     assert np.isfinite(run[-1].rel_l2) and torch.is_tensor(torch.as_tensor(run[-1].pred))
+
+
+def test_live_resolution_shrinks_with_the_network_and_fits_the_measured_rate():
+    sides = [images.live_side(w, 3) for w in (16, 64, 100, 256, 1024)]
+    assert sides == sorted(sides, reverse=True) and sides[-1] == images.LIVE_SIDES[0]
+    side = images.live_side(100, 3)
+    cost = 100 * 100 * 2 + 3 * 100
+    assert side * side * cost * 30 <= images.CPU_RATE                           # fits the rate at 30 epochs/s ...
+    bigger = images.LIVE_SIDES[images.LIVE_SIDES.index(side) + 1]
+    assert bigger * bigger * cost * 30 > images.CPU_RATE                         # ... and the next size would not
+    assert images.live_side(100, 3, device="cuda") == images.LIVE_SIDES[-1]
