@@ -135,6 +135,7 @@ def _sweep(args) -> int:
     base = RunConfig.from_query({**base.to_query(), **changes})[0]
     models = [m.strip() for m in args.models.split(",") if m.strip()]
     grid = sweeps.parse_grid(args.grid, models)
+    sweeps.check_metric(args.metric)
     out = Path(args.out) / "sweep" / args.case.replace("/", "-")
     print(f"sweep {args.case} ({label}): {', '.join(f'{m} x {len(sweeps.settings(grid[m]))}' for m in models)} settings, "
           f"seeds {seeds}", file=sys.stderr)

@@ -28,6 +28,7 @@ from .trials import Trial
 Grid = dict[str, dict[str, list]]            # model -> field -> values
 _FIELDS = {f.name for f in fields(RunConfig)}
 _FIXED = {"model", "seed", "device"}         # set by the sweep itself
+METRICS = ("rel_l2", "final_mse", "final_pde", "k_rel_error", "wall_s")   # lower is better
 
 
 def parse_grid(specs: Sequence[str], models: Sequence[str]) -> Grid:
@@ -48,6 +49,11 @@ def parse_grid(specs: Sequence[str], models: Sequence[str]) -> Grid:
     return grid
 
 
+def check_metric(metric: str) -> None:
+    if metric not in METRICS:
+        raise ConfigError(f"--metric: {metric!r} is not one of {', '.join(METRICS)}")
+
+
 def settings(grid: dict[str, list]) -> list[dict]:
     """The product of one model's grids: [{field: value, ...}, ...] ([{}] when nothing is swept)."""
     names = list(grid)
@@ -65,8 +71,7 @@ def sweep(base: RunConfig, grid: Grid, seeds: Sequence[int], how: Execution, dev
     a diverged trial (NaN) counts as worst)."""
     for m in grid:
         MODELS.get(m)
-    if metric not in ("rel_l2", "final_mse", "final_pde", "k_rel_error", "wall_s"):
-        raise ConfigError(f"--metric: {metric!r} is not one of rel_l2, final_mse, final_pde, k_rel_error, wall_s")
+    check_metric(metric)
     todo, tags = [], []
     for model, fields_ in grid.items():
         for s in settings(fields_):
