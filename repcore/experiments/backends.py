@@ -72,10 +72,14 @@ def local(jobs: Jobs, how: Execution) -> Iterator[tuple[int, list]]:
         raise
 
 
-def _ray():
+def _ray(joining: bool):
     # Bind Ray to the loopback interface only (measured: without it Ray swaps 127.0.0.1 for the
     # machine's network address). Must be set before Ray starts.
     os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
+    if joining and "RAY_AUTH_MODE" not in os.environ and (Path.home() / ".ray" / "auth_token").exists():
+        # What `ray start` decided on this machine: a default token present means the cluster wants it
+        # (Ray reads the mode when it is imported).
+        os.environ["RAY_AUTH_MODE"] = "token"
     try:   # optional: loaded only for --backend ray, never at import time (tests/test_ray.py checks)
         return importlib.import_module("ray")
     except ImportError:
@@ -85,7 +89,7 @@ def _ray():
 def ray(jobs: Jobs, how: Execution) -> Iterator[tuple[int, list]]:
     if how.address is not None and not re.fullmatch(r"[\w.\-]+:\d{1,5}", how.address):
         raise BackendError(f"--address: {how.address!r} is not HOST:PORT")
-    ray_ = _ray()
+    ray_ = _ray(how.address is not None)
     package = str(Path(__file__).resolve().parents[1])
     # The engine travels with the jobs (py_modules), so a cluster's machines run this very code; they
     # need only Python with the packages of requirements.txt and Ray.
