@@ -183,3 +183,13 @@ def test_local_sweep_interrupted_by_sigint_keeps_finished_trials_and_a_rerun_reu
     assert again.returncode == 0 and f"{kept} of 6 trials reused" in again.stderr
     runs = pd.read_csv(store.parent / "sweep.csv")
     assert len(runs) == 6 and runs["key"].is_unique and runs["rel_l2"].map(math.isfinite).all()
+
+
+def test_batched_benchmark_row_reports_both_rates_per_width_and_k(capsys):
+    from repcore.bench.__main__ import main as bench
+    assert bench(["--batched", "--quick", "--json"]) == 0
+    out = __import__("json").loads(capsys.readouterr().out)
+    assert [(r["width"], r["K"]) for r in out["batched"]] == [(32, 1), (32, 4), (32, 16)]
+    for r in out["batched"]:
+        assert r["unbatched_trials_per_s"] > 0 and r["batched_trials_per_s"] > 0
+        assert r["speedup"] == pytest.approx(r["batched_trials_per_s"] / r["unbatched_trials_per_s"])

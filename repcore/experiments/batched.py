@@ -139,37 +139,51 @@ class Stack:
         net.head.weight.copy_(self.head[0][k]), net.head.bias.copy_(self.head[1][k])
 
 
+class BatchRun:
+    """K runs (one shape) built as unbatched (train.Run: same data and initial weights), stepped as one
+    stacked network. `advance(n)` trains the active runs n steps and returns each run's loss [K]."""
+
+    def __init__(self, cfgs: list[RunConfig]):
+        self.runs = [Run(c) for c in cfgs]
+        self.cfg = self.runs[0].cfg
+        self.net = Stack(self.runs)
+        self.x = torch.stack([r.problem.x for r in self.runs])                     # [K, n, d]
+        self.y = torch.stack([r.problem.y for r in self.runs])                     # [K, n, 1]
+        self.opt = OPTIMIZERS.get(self.cfg.optimizer)(self.net.parameters(), lr=self.cfg.lr)
+        self.active = list(range(len(cfgs)))
+
+    def advance(self, n: int) -> torch.Tensor:
+        mask = torch.zeros(len(self.runs), dtype=torch.bool, device=self.x.device)
+        mask[self.active] = True
+        for _ in range(n):
+            self.opt.zero_grad(set_to_none=True)
+            mse = (self.net.forward(self.x) - self.y).pow(2).mean(dim=(1, 2))     # [K]: each trial's loss
+            torch.where(mask, mse, torch.zeros_like(mse)).sum().backward()        # a diverged trial leaves the sum
+            self.opt.step()
+        if self.x.device.type == "cuda":
+            torch.cuda.synchronize()
+        return mse
+
+
 def run_batch(trials: list[Trial]) -> list:
     """Train trials (one shape, see `shape`) as one stacked network; one runner.Result per trial. A
-    trial's wall time is the batch's divided by K (its share of the process's time)."""
-    runs = [Run(t.cfg) for t in trials]
-    cfg, k = runs[0].cfg, len(runs)
-    net = Stack(runs)
-    x = torch.stack([r.problem.x for r in runs])
-    y = torch.stack([r.problem.y for r in runs])
-    opt = OPTIMIZERS.get(cfg.optimizer)(net.parameters(), lr=cfg.lr)
-    results = [Result(t.case, t.cfg, float("nan"), batch=k) for t in trials]
+    trial's wall time is the batch's divided by the trials still training (its share of the process)."""
+    batch = BatchRun([t.cfg for t in trials])
+    cfg, runs = batch.cfg, batch.runs
+    results = [Result(t.case, t.cfg, float("nan"), batch=len(trials)) for t in trials]
     for res, run in zip(results, runs):
         res.record(run.snapshot())
-    active, step, wall = list(range(k)), 0, 0.0
-    while active and step < cfg.steps:
+    step, wall = 0, 0.0
+    while batch.active and step < cfg.steps:
         n, start = min(cfg.every, cfg.steps - step), time.perf_counter()
-        mask = torch.zeros(k, dtype=x.dtype, device=x.device)
-        mask[active] = 1
-        for _ in range(n):
-            opt.zero_grad(set_to_none=True)
-            mse = (net.forward(x) - y).pow(2).mean(dim=(1, 2))                      # [K]: each trial's loss
-            torch.where(mask > 0, mse, torch.zeros_like(mse)).sum().backward()      # a diverged trial leaves the sum
-            opt.step()
-        if x.device.type == "cuda":
-            torch.cuda.synchronize()
-        wall += (time.perf_counter() - start) / len(active)
+        mse = batch.advance(n)
+        wall += (time.perf_counter() - start) / len(batch.active)
         step += n
-        for i in list(active):
+        for i in list(batch.active):
             run = runs[i]
-            net.copy_back(i)
+            batch.net.copy_back(i)
             run.step, run.wall, run._terms = step, wall, {"mse": mse[i].detach()}
             results[i].record(run.snapshot())
             if run.finished:
-                active.remove(i)
+                batch.active.remove(i)
     return results
