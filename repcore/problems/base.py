@@ -6,6 +6,7 @@ A problem owns its data on the device and tells the loop:
     evaluate(net)     -> (pred_line [g], rel_l2)   the solution on the display line, the test error
     extra()           -> {name: float}       problem-specific readouts (a recovered coefficient)
     params()          -> [tensor]            extra trainable tensors (an unknown coefficient)
+    begin_step(n)     (optional)             called before optimizer step n: redraws points when due
 and exposes `grids` (display line, test set), `lo`/`hi` (display domain along axis 1) and
 `top_cycles` (highest significant frequency, for the auto slope scale).
 
@@ -14,9 +15,14 @@ A data target (csv:, image:, quake:; repcore.data) brings its own training and t
 `training_set` and the test grid come from data.split; only problems with `fits_data` accept one (a
 PINN needs a formula to differentiate). A picture's snapshots also carry the predicted image and
 radial spectra (`snapshot_fields`, read by train.Run) and its PSNR (`extra`).
+
+The training protocol: RunConfig's resample, schedule and weighting may say auto; a problem class then
+supplies its own value (PROTOCOL, resolved once per run into `self.protocol`). Fitting keeps the
+protocol of the first releases (fixed points, constant lr, normalised terms); PINNs override it.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -25,12 +31,28 @@ from torch import nn
 
 from .. import data, images
 from ..config import RunConfig
+from ..errors import UserError
 from ..models import build
 from ..registry import Registry
 from ..targets import Target, TargetError, line, resolve, sample_box, top_frequency
 
 DATA_SEED_OFFSET = 7_777_777   # training data: its own stream, identical for every model with one seed
 TEST_SEED_OFFSET = 9_999_991
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """How a run trains: points redrawn every `resample` steps (0 = fixed), the lr schedule and the
+    loss weighting by name (schedules.SCHEDULES, weighting.WEIGHTINGS); never 'auto' once resolved."""
+    resample: int = 0
+    schedule: str = "constant"
+    weighting: str = "normalised"
+
+    def resolve(self, cfg: RunConfig) -> "Protocol":
+        """This protocol with every field that cfg sets (not auto) taken from cfg."""
+        return Protocol(self.resample if cfg.resample is None else cfg.resample,
+                        self.schedule if cfg.schedule == "auto" else cfg.schedule,
+                        self.weighting if cfg.weighting == "auto" else cfg.weighting)
 
 
 class Grids:
@@ -62,11 +84,18 @@ class FunctionProblem:
     """Base for problems whose solution is a function u(x) on the target's box, known exactly."""
     fits_data = False         # accepts a data target (then trains on its samples)
 
+    PROTOCOL = Protocol()
+
     def __init__(self, cfg: RunConfig, device, dtype):
+        self.protocol = self.PROTOCOL.resolve(cfg)
+        if self.protocol.resample and not hasattr(self, "redraw"):     # redraw(): new points from the data stream
+            raise UserError(f"resample: the {cfg.problem} problem's training data are fixed; use resample 0")
         self.target = resolve(cfg.target, cfg.freq, cfg.domain)
         self.data = data.split(self.target, cfg.seed, cfg.points) if data.is_data(self.target) else None
         if self.data is not None and not self.fits_data:
             raise TargetError(f"problem {cfg.problem}: needs a formula target, and {cfg.target} is data; use the problem 'fit'")
+        if self.data is not None and self.protocol.resample:
+            raise UserError(f"resample: {cfg.target} is data, whose samples are fixed; use resample 0")
         self.lo, self.hi = float(self.target.lo[0]), float(self.target.hi[0])
         self.top_cycles = self.target.top_cycles() if self.data is not None else top_frequency(self.target)
         test = None if self.data is None else (self.data.x_test, self.data.y_test)
@@ -86,6 +115,11 @@ class FunctionProblem:
     def sample(self, n: int) -> torch.Tensor:
         """n training points uniform in the box, float64 on the CPU (seeded: the same for every model)."""
         return sample_box(self.target, n, self.gen)
+
+    def begin_step(self, step: int) -> None:
+        """Called by the training loop before optimizer step `step` (0-based)."""
+        if self.protocol.resample and step and step % self.protocol.resample == 0:
+            self.redraw()
 
     def on_device(self, x) -> torch.Tensor:
         return torch.as_tensor(x, dtype=self.dtype, device=self.device)

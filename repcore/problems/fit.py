@@ -14,7 +14,12 @@ class FitProblem(FunctionProblem):
 
     def __init__(self, cfg: RunConfig, device, dtype):
         super().__init__(cfg, device, dtype)
-        x, y = self.training_set(cfg.points)
+        self.n = cfg.points
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Training points from the data stream (a data target: its training split, the same every time)."""
+        x, y = self.training_set(self.n)
         self.x, self.y = self.on_device(x), self.on_device(y)[:, None]
 
     def losses(self, net: nn.Module) -> dict[str, torch.Tensor]:
