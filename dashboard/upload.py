@@ -26,7 +26,7 @@ def csv_upload(side) -> None:
     if ss.get("upload_csv_error"):
         side.error(ss.upload_csv_error)
     elif ss.get("upload_csv") and ss.cfg.target == ss.upload_csv[1]:
-        side.caption(f"Training on **{ss.upload_csv[0]}**: {resolve(ss.upload_csv[1]).text.split(': ', 1)[-1]}")
+        side.caption(f"Training on **{ss.upload_csv[0]}**: {resolve(ss.upload_csv[1]).text.rsplit(': ', 1)[-1]}")
 
 
 def _take_csv() -> None:

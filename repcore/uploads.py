@@ -52,11 +52,11 @@ def store_upload(blob: bytes, scheme: str, shown: str = "the uploaded file", kee
             if now - os.path.getmtime(os.path.join(folder, old)) > keep_s:
                 os.remove(os.path.join(folder, old))
     path = os.path.join(folder, ident[1:])
-    if not os.path.exists(path):
-        tmp = f"{path}.{os.getpid()}.part"
+    for content, target in ((blob, path), (shown[:200].encode(), path + ".name")):    # the file and the name it came with
+        tmp = f"{target}.{os.getpid()}.part"
         with open(tmp, "wb") as f:
-            f.write(blob)
-        os.replace(tmp, path)
+            f.write(content)
+        os.replace(tmp, target)
     return f"{scheme}:{ident}"
 
 
@@ -68,6 +68,8 @@ def read(ref: str, scheme: str) -> tuple[bytes, str]:
         path, shown = os.path.join(upload_dir(), ref[1:]), "the uploaded file"
         if not os.path.isfile(path):
             raise DataError(f"{scheme}: the uploaded file is no longer on the server; upload it again")
+        with contextlib.suppress(OSError), open(path + ".name", encoding="utf-8", errors="replace") as f:
+            shown = f"{f.read().strip() or 'the file'} (uploaded)"
     elif not paths_allowed():
         raise DataError(f"{scheme}: this server reads uploaded files only, not paths; upload the file instead")
     else:

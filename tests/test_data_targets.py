@@ -164,9 +164,9 @@ def test_uploads_resolve_in_upload_only_mode_and_paths_are_never_read(tmp_path, 
     path, _ = sine_csv(tmp_path)
     with open(path, "rb") as f:
         spec = uploads.store_upload(f.read(), "csv")
-    assert spec.startswith("csv:@") and len(os.listdir(os.environ["REPCORE_UPLOADS"])) == 1
+    assert spec.startswith("csv:@") and sorted(os.listdir(os.environ["REPCORE_UPLOADS"]))[0] == spec[5:]
     monkeypatch.setitem(uploads._POLICY, "paths", False)
-    assert len(resolve(spec).y) == 200
+    assert len(resolve(spec).y) == 200 and resolve(spec).text.startswith("the uploaded file (uploaded): 200 rows")
     opened = []
     monkeypatch.setattr("builtins.open", lambda *a, **k: opened.append(a) or pytest.fail("opened a file"))
     for named in (f"csv:{path}", "csv:/etc/passwd", "image:/etc/hostname", "csv:../../x"):
