@@ -1,5 +1,5 @@
 """Uploads: a visitor's CSV (sidebar, so the live pages train on it) or picture (the Picture page) becomes a
-target through repcore.data's upload store, named by its content hash ('csv:@1f0c...').
+target through repcore.uploads, named by its content hash ('csv:@1f0c...').
 
 The server never reads a path a visitor names: importing this module (settings.py does, so every page
 does) puts the process in upload-only mode, in which a target 'csv:PATH' or 'image:PATH' from a link or
@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from repcore import data
+from repcore import data, uploads
 from repcore.errors import UserError
 from repcore.targets import resolve
 
-data.serve_uploads_only()
+uploads.serve_uploads_only()
 
 
 def csv_upload(side) -> None:
@@ -21,12 +21,12 @@ def csv_upload(side) -> None:
     one gets its message right below, and the last valid target keeps training."""
     side.file_uploader("Your data (CSV)", type=["csv", "txt"], key="w_upload_csv", on_change=_take_csv,
                        help="Columns x and y (or x1..xd and y) with a header row, or no header and y last. Up to "
-                            f"{data.MAX_BYTES // 1_000_000} MB; {data.HOLDOUT:.0%} of the rows are held out for the test error.")
+                            f"{uploads.MAX_BYTES // 1_000_000} MB; {data.HOLDOUT:.0%} of the rows are held out for the test error.")
     ss = st.session_state
     if ss.get("upload_csv_error"):
         side.error(ss.upload_csv_error)
     elif ss.get("upload_csv") and ss.cfg.target == ss.upload_csv[1]:
-        side.caption(f"Training on **{ss.upload_csv[0]}**: {resolve(ss.upload_csv[1]).text.split(': ', 1)[-1]}")
+        side.caption(f"Training on **{ss.upload_csv[0]}**: {resolve(ss.upload_csv[1]).text.rsplit(': ', 1)[-1]}")
 
 
 def _take_csv() -> None:
@@ -38,7 +38,7 @@ def _take_csv() -> None:
     if upload is None:
         return
     try:
-        spec = data.store_upload(upload.getvalue(), "csv", shown=upload.name)
+        spec = uploads.store_upload(upload.getvalue(), "csv", shown=upload.name)
         resolve(spec)
     except UserError as err:
         ss.upload_csv_error = f"{err}. Still training the last valid target."
@@ -52,7 +52,7 @@ def image_upload(where) -> str | None:
     A bad file's message is shown below it."""
     where.file_uploader("Or upload a picture", type=["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"],
                         key="w_upload_image", on_change=_take_image, help="Turned to grayscale; up to "
-                        f"{data.MAX_BYTES // 1_000_000} MB")
+                        f"{uploads.MAX_BYTES // 1_000_000} MB")
     ss = st.session_state
     if ss.get("upload_image_error"):
         where.error(ss.upload_image_error)
@@ -66,7 +66,7 @@ def _take_image() -> None:
     if upload is None:
         return
     try:
-        spec = data.store_upload(upload.getvalue(), "image", shown=upload.name)
+        spec = uploads.store_upload(upload.getvalue(), "image", shown=upload.name)
     except UserError as err:
         ss.upload_image_error = f"{err}. Still showing the last valid picture."
         return

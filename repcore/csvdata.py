@@ -84,3 +84,10 @@ def _value(cell: str, shown: str, row: int, column: str) -> float:
     return v
 
 
+def check_columns(x: np.ndarray, y: np.ndarray, inputs: list[str], shown: str) -> None:
+    """Every input column spans an interval and y is not constant."""
+    for i, col in enumerate(inputs):
+        if np.ptp(x[:, i]) == 0:
+            raise DataError(f"{shown}: column {col} is constant: no domain to learn on")
+    if np.ptp(y) == 0:
+        raise DataError(f"{shown}: column y is constant: nothing to learn")

@@ -14,34 +14,28 @@ display line and finds the top frequency for RepNet's auto slope scale.
     quake:NAME      a seismogram from ObsPy's bundled records (QUAKES), a 1-D real signal on [0, T] s,
                     split like a CSV.
 
-Uploads (the dashboard): `csv:@ID` and `image:@ID` name a file `store_upload` wrote, ID being its
-content hash. A process that serves visitors calls `serve_uploads_only()`: from then on a spec naming
-a path is refused before anything is read, so no visitor can make the server open one of its files.
+Uploads (the dashboard): `csv:@ID` and `image:@ID` name a file uploads.store_upload wrote; a process
+that serves visitors refuses specs naming a path before anything is read (uploads.serve_uploads_only).
 """
 from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import os
 import re
-import tempfile
-import time
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import images
-from .csvdata import DataError, parse_csv
+from .csvdata import DataError, check_columns, parse_csv
 from .registry import Registry
 from .targets import DATA_SOURCES, TargetError, top_frequency
+from .uploads import paths_allowed, read, upload_dir
 
-MAX_BYTES = 5_000_000        # data files: larger ones are refused before parsing
 HOLDOUT = 0.2                # share of a CSV's (or a signal's) rows kept for the test error
 SPLIT_SEED_OFFSET = 5_555_557
 DEFAULT_SIDE, SIDES = 64, (8, 256)
-UPLOAD_ID = re.compile(r"@[0-9a-f]{32}")
-_POLICY = {"paths": True}    # process-wide: False once the process serves visitors (serve_uploads_only)
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,80 +101,6 @@ def is_data(target) -> bool:
     return isinstance(target, DataTarget)
 
 
-def serve_uploads_only() -> None:
-    """From now on this process refuses data specs that name a path (a server that serves visitors)."""
-    _POLICY["paths"] = False
-
-
-def paths_allowed() -> bool:
-    return _POLICY["paths"]
-
-
-def upload_dir() -> str:
-    return os.environ.get("REPCORE_UPLOADS") or os.path.join(tempfile.gettempdir(), "repcore-uploads")
-
-
-def store_upload(blob: bytes, scheme: str, shown: str = "the uploaded file", keep_s: float = 86_400) -> str:
-    """Check an uploaded file (as `scheme` data: 'csv' or 'image'; messages call it `shown`) and keep it
-    under its content hash; returns the spec that names it ('csv:@1f0c...'). Raises DataError (or
-    images.PictureError) before storing bad data. Uploads older than `keep_s` are removed."""
-    if scheme not in ("csv", "image"):
-        raise DataError(f"upload: unknown kind {scheme!r}")
-    ident = "@" + hashlib.sha256(blob).hexdigest()[:32]
-    _check_bytes(blob, shown)
-    if scheme == "csv":
-        _csv_checks(*parse_csv(blob, shown), shown)
-    else:
-        images.decode(blob, shown, DEFAULT_SIDE)
-    folder = upload_dir()
-    os.makedirs(folder, exist_ok=True)
-    now = time.time()
-    for old in os.listdir(folder):
-        with contextlib.suppress(OSError):
-            if now - os.path.getmtime(os.path.join(folder, old)) > keep_s:
-                os.remove(os.path.join(folder, old))
-    path = os.path.join(folder, ident[1:])
-    if not os.path.exists(path):
-        tmp = f"{path}.{os.getpid()}.part"
-        with open(tmp, "wb") as f:
-            f.write(blob)
-        os.replace(tmp, path)
-    return f"{scheme}:{ident}"
-
-
-# --- reading files ---------------------------------------------------------------------------
-def _read(ref: str, scheme: str) -> tuple[bytes, str]:
-    """(bytes, display name) of an upload (@ID) or, where allowed, a path."""
-    if ref.startswith("@"):
-        if not UPLOAD_ID.fullmatch(ref):
-            raise DataError(f"{scheme}: {ref!r} is not an upload name")
-        path, shown = os.path.join(upload_dir(), ref[1:]), "the uploaded file"
-        if not os.path.isfile(path):
-            raise DataError(f"{scheme}: the uploaded file is no longer on the server; upload it again")
-    elif not paths_allowed():
-        raise DataError(f"{scheme}: this server reads uploaded files only, not paths; upload the file instead")
-    else:
-        path, shown = os.path.expanduser(ref), ref
-        if not ref.strip():
-            raise DataError(f"{scheme}: no file given; write {scheme}:PATH")
-        if not os.path.isfile(path):
-            raise DataError(f"{shown}: no such file")
-        if os.path.getsize(path) > MAX_BYTES:
-            raise DataError(f"{shown}: {os.path.getsize(path) / 1e6:.1f} MB is larger than the {MAX_BYTES / 1e6:g} MB limit for data files")
-    try:
-        with open(path, "rb") as f:
-            blob = f.read(MAX_BYTES + 1)
-    except OSError as err:
-        raise DataError(f"{shown}: cannot be read ({err.strerror or type(err).__name__})") from None
-    _check_bytes(blob, shown)
-    return blob, shown
-
-
-def _check_bytes(blob: bytes, shown: str) -> None:
-    if len(blob) > MAX_BYTES:
-        raise DataError(f"{shown}: larger than the {MAX_BYTES / 1e6:g} MB limit for data files")
-
-
 def _torch_like(values: np.ndarray, like):
     import torch
     return torch.as_tensor(values, dtype=like.dtype, device=like.device)
@@ -221,21 +141,13 @@ def _load(scheme: str, ref: str, domain: tuple, stamp) -> DataTarget:
 
 
 def _csv(ref: str, domain: tuple) -> DataTarget:
-    blob, shown = _read(ref, "csv")
+    blob, shown = read(ref, "csv")
     x, y, inputs = parse_csv(blob, shown)
-    _csv_checks(x, y, inputs, shown)
+    check_columns(x, y, inputs, shown)
     x, y, lo, hi = _restrict(x, y, domain, shown)
     if np.ptp(y) == 0:
         raise DataError(f"{shown}: column y is constant inside the domain: nothing to learn")
     return _frozen(DataTarget(f"csv:{ref}", f"{shown}: {len(y):,} rows, {', '.join(inputs)} -> y", x, y, lo, hi))
-
-
-def _csv_checks(x: np.ndarray, y: np.ndarray, inputs: list[str], shown: str) -> None:
-    for i, col in enumerate(inputs):
-        if np.ptp(x[:, i]) == 0:
-            raise DataError(f"{shown}: column {col} is constant: no domain to learn on")
-    if np.ptp(y) == 0:
-        raise DataError(f"{shown}: column y is constant: nothing to learn")
 
 
 def _image(ref: str, domain: tuple) -> DataTarget:
@@ -245,7 +157,7 @@ def _image(ref: str, domain: tuple) -> DataTarget:
     if name in images.IMAGES:
         blob, shown = images.shipped_bytes(name), name
     else:
-        blob, shown = _read(name, "image")
+        blob, shown = read(name, "image")
     gray = images.decode(blob, shown, int(side))
     h, w = gray.shape
     pairs = _pairs(domain or ((0.0, 1.0),), 2, shown)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from repcore import RunConfig, cli, data, images, train
+from repcore import RunConfig, cli, data, images, train, uploads
 from repcore.csvdata import DataError
 from repcore.library.runfile import pack_snapshot, unpack_snapshot
 from repcore.targets import TargetError, resolve
@@ -18,7 +18,7 @@ SMALL = ["--width", "16", "--depth", "2", "--steps", "20", "--every", "10", "--g
 @pytest.fixture(autouse=True)
 def cli_policy(monkeypatch, tmp_path):
     """Paths allowed (a CLI process), uploads kept in a fresh folder, whatever earlier tests did."""
-    monkeypatch.setitem(data._POLICY, "paths", True)
+    monkeypatch.setitem(uploads._POLICY, "paths", True)
     monkeypatch.setenv("REPCORE_UPLOADS", str(tmp_path / "uploads"))
 
 
@@ -163,10 +163,10 @@ def test_a_picture_run_snapshots_its_image_and_reproduces(tmp_path):
 def test_uploads_resolve_in_upload_only_mode_and_paths_are_never_read(tmp_path, monkeypatch):
     path, _ = sine_csv(tmp_path)
     with open(path, "rb") as f:
-        spec = data.store_upload(f.read(), "csv")
-    assert spec.startswith("csv:@") and len(os.listdir(os.environ["REPCORE_UPLOADS"])) == 1
-    monkeypatch.setitem(data._POLICY, "paths", False)
-    assert len(resolve(spec).y) == 200
+        spec = uploads.store_upload(f.read(), "csv")
+    assert spec.startswith("csv:@") and sorted(os.listdir(os.environ["REPCORE_UPLOADS"]))[0] == spec[5:]
+    monkeypatch.setitem(uploads._POLICY, "paths", False)
+    assert len(resolve(spec).y) == 200 and resolve(spec).text.startswith("the uploaded file (uploaded): 200 rows")
     opened = []
     monkeypatch.setattr("builtins.open", lambda *a, **k: opened.append(a) or pytest.fail("opened a file"))
     for named in (f"csv:{path}", "csv:/etc/passwd", "image:/etc/hostname", "csv:../../x"):
@@ -179,9 +179,9 @@ def test_uploads_resolve_in_upload_only_mode_and_paths_are_never_read(tmp_path, 
 
 def test_a_bad_upload_is_refused_before_it_is_stored():
     with pytest.raises(DataError, match="the uploaded file: missing column y"):
-        data.store_upload(b"a,b\n1,2\n3,4\n", "csv")
+        uploads.store_upload(b"a,b\n1,2\n3,4\n", "csv")
     with pytest.raises(TargetError, match="the uploaded file: not an image"):
-        data.store_upload(b"GIF89a garbage", "image")
+        uploads.store_upload(b"GIF89a garbage", "image")
     assert not os.path.exists(os.environ["REPCORE_UPLOADS"]) or not os.listdir(os.environ["REPCORE_UPLOADS"])
 
 

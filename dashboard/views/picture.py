@@ -14,40 +14,46 @@ REFRESH_S, UPLOADED = 0.7, "your upload"
 MIN_EPOCHS_S = 10          # auto resolution: below this (every model, over 6 s) the picture gets smaller
 HIDE_CHROME = ("<style>[data-testid=stSidebar], [data-testid=stSidebarCollapsedControl], [data-testid=stExpandSidebarButton],"
                " [data-testid=stHeader] {display: none !important} [data-testid=stMainBlockContainer] {padding-top: 1.5rem}</style>")
+DEFAULT_MODELS = ["vanilla", "repnet"]
 ss = st.session_state
 for key in ("w_picture", "w_picture_models", "w_picture_side"):      # page widgets forget their value when the page is left
     if key in ss:
         ss[key] = ss[key]
-present = bool(ss.get("present")) or st.query_params.get("present") == "1"
+present = ss.get("present", st.query_params.get("present") == "1")
 if present:
     st.markdown(HIDE_CHROME, unsafe_allow_html=True)
+base = ss.cfg                                    # the sidebar's network settings
+net = (base.width, base.depth, base.device)
+auto = ss.setdefault("picture_auto", {}).setdefault(net, live_side(base.width, base.depth, device=base.device))   # lowered if slow
+
+
+def choose():
+    """The controls; presentation mode hides them and keeps the last choices."""
+    names = IMAGES.names() + ([UPLOADED] if ss.get("upload_image") else [])
+    if present:
+        return ss.get("w_picture", names[0]), ss.get("w_picture_models", DEFAULT_MODELS), ss.get("w_picture_side", "auto")
+    c = st.columns([1, 2, 2, 1], vertical_alignment="bottom")
+    name = c[0].selectbox("Picture", names, key="w_picture", format_func=str.capitalize)
+    upload.image_upload(c[1])
+    models = c[2].multiselect("Models side by side", MODELS.names(), default=DEFAULT_MODELS, key="w_picture_models",
+                              help="vanilla and RepNet by default; the peers are other remedies for spectral bias")
+    side = c[3].selectbox("Resolution (px)", ["auto", *LIVE_SIDES], key="w_picture_side", format_func=lambda s: f"auto ({auto})" if s == "auto" else str(s),
+                          help=f"auto: the largest picture a CPU core trains at about 30 epochs/s with this width and depth, lowered "
+                               f"while training runs under {MIN_EPOCHS_S} epochs/s")
+    return name, models, side
+
 
 st.title("Spectral bias in a picture")
-controls = st.columns([1, 2, 2, 1], vertical_alignment="bottom") if not present else None
-names = IMAGES.names() + ([UPLOADED] if ss.get("upload_image") else [])
-name = controls[0].selectbox("Picture", names, key="w_picture", format_func=str.capitalize) if controls else ss.get("w_picture", names[0])
-if controls:
-    upload.image_upload(controls[1])
-models = controls[2].multiselect("Models side by side", MODELS.names(), default=["vanilla", "repnet"], key="w_picture_models",
-                                 help="vanilla and RepNet by default; the peers are other remedies for spectral bias") if controls \
-    else ss.get("w_picture_models", ["vanilla", "repnet"])
-base = ss.cfg
-net = (base.width, base.depth, base.device)
-ss.setdefault("picture_auto", {}).setdefault(net, live_side(base.width, base.depth, device=base.device))
-auto = ss.picture_auto[net]                      # the cost model's guess, lowered while training proves too slow
-choice = side = controls[3].selectbox("Resolution (px)", ["auto"] + list(LIVE_SIDES), key="w_picture_side", format_func=lambda s: f"auto ({auto})" if s == "auto" else str(s),
-                             help=f"auto: the largest picture a CPU core trains at about 30 epochs/s with this width and depth, lowered "
-                                  f"while training runs under {MIN_EPOCHS_S} epochs/s") \
-    if controls else ss.get("w_picture_side", "auto")
-side = auto if side == "auto" else side
-models = models or ["vanilla", "repnet"]
+name, models, choice = choose()
+side = auto if choice == "auto" else choice
+models = models or DEFAULT_MODELS
 spec = f"{ss.upload_image[1] if name == UPLOADED else 'image:' + name}@{side}"
 try:
     target = resolve(spec)
 except UserError as err:
     st.error(f"{err}. Choose another picture.")
     st.stop()
-cfg = base.replace(problem="fit", target=spec, freq=None, domain=(), points=len(target.y))
+cfg = base.replace(problem="fit", target=spec, freq=None, domain=(), points=len(target.y), resample=None)
 true = target.y.reshape(target.shape)
 if "picture_live" not in ss:
     ss.picture_live = LiveSession()

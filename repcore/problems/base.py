@@ -11,15 +11,14 @@ and exposes `grids` (display line, test set), `lo`/`hi` (display domain along ax
 `top_cycles` (highest significant frequency, for the auto slope scale).
 
 Function problems (fit.py, PINNs in pinn.py) learn u(x) on a box with a known exact u (the target).
-
-The training protocol: RunConfig's resample, schedule and weighting may say auto; a problem class then
-supplies its own value (PROTOCOL, resolved once per run into `self.protocol`). Fitting keeps the
-protocol of the first releases (fixed points, constant lr, normalised terms); PINNs override it.
-
 A data target (csv:, image:, quake:; repcore.data) brings its own training and test sets instead:
 `training_set` and the test grid come from data.split; only problems with `fits_data` accept one (a
 PINN needs a formula to differentiate). A picture's snapshots also carry the predicted image and
 radial spectra (`snapshot_fields`, read by train.Run) and its PSNR (`extra`).
+
+The training protocol: RunConfig's resample, schedule and weighting may say auto; a problem class then
+supplies its own value (PROTOCOL, resolved once per run into `self.protocol`). Fitting keeps the
+protocol of the first releases (fixed points, constant lr, normalised terms); PINNs override it.
 """
 from __future__ import annotations
 
@@ -95,6 +94,8 @@ class FunctionProblem:
         self.data = data.split(self.target, cfg.seed, cfg.points) if data.is_data(self.target) else None
         if self.data is not None and not self.fits_data:
             raise TargetError(f"problem {cfg.problem}: needs a formula target, and {cfg.target} is data; use the problem 'fit'")
+        if self.data is not None and self.protocol.resample:
+            raise UserError(f"resample: {cfg.target} is data, whose samples are fixed; use resample 0")
         self.lo, self.hi = float(self.target.lo[0]), float(self.target.hi[0])
         self.top_cycles = self.target.top_cycles() if self.data is not None else top_frequency(self.target)
         test = None if self.data is None else (self.data.x_test, self.data.y_test)

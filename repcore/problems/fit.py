@@ -18,7 +18,7 @@ class FitProblem(FunctionProblem):
         self.redraw()
 
     def redraw(self) -> None:
-        """Training points: a data target's fixed training split, else n fresh seeded points of the box."""
+        """Training points from the data stream (a data target: its training split, the same every time)."""
         x, y = self.training_set(self.n)
         self.x, self.y = self.on_device(x), self.on_device(y)[:, None]
 
