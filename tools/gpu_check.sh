@@ -42,13 +42,16 @@ step() {   # step NAME SECONDS COMMAND...: run with a time limit, stdout -> $OUT
   [ $rc -eq 0 ] || { log "$name failed (rc $rc): $(tail -n 3 "$OUT/$name.log")"; }
 }
 
-step bench_cuda_quick 150 "$PY" -m repcore.bench --device $DEVICE --quick --json
+step bench_cuda_quick 120 "$PY" -m repcore.bench --device $DEVICE --quick --json
 step batched_cuda 100 "$PY" -m repcore.bench --batched --device $DEVICE --json
-step batched_cpu 120 "$PY" -m repcore.bench --batched --device cpu --quick --json
+step batched_cpu 60 "$PY" -m repcore.bench --batched --device cpu --quick --json
 SWEEP=(sweep leaderboard/multiscale-1-d --models vanilla,repnet --grid repnet.slope_scale=39.3,78.5,157,314 --grid lr=1e-3,3e-3
        --seeds 0,1,2,3 --set steps=500 --set width=32 --set every=250 --device $DEVICE --parallel no)
-step sweep_cuda_batched 60 "$PY" -m repcore.experiments "${SWEEP[@]}" --batch yes --out "$OUT/sweep_batched"
-step sweep_cuda_unbatched 120 "$PY" -m repcore.experiments "${SWEEP[@]}" --batch no --out "$OUT/sweep_unbatched"
+WORK=$(mktemp -d)      # the trial files stay out of $OUT (a few files come back from a lent machine)
+step sweep_cuda_batched 80 "$PY" -m repcore.experiments "${SWEEP[@]}" --batch yes --out "$WORK/batched"
+step sweep_cuda_unbatched 100 "$PY" -m repcore.experiments "${SWEEP[@]}" --batch no --out "$WORK/unbatched"
+for b in batched unbatched; do cp "$WORK/$b/sweep/leaderboard-multiscale-1-d/sweep.csv" "$OUT/sweep_$b.csv" 2>/dev/null; done
+rm -rf "$WORK"
 
 "$PY" - "$OUT" > "$OUT/summary.json" <<'PY'
 import json, sys, pathlib
@@ -62,7 +65,7 @@ for name in ("bench_cuda_quick", "batched_cuda", "batched_cpu"):
     except (OSError, ValueError):
         summary[name] = None
 try:
-    a, b = (pd.read_csv(out / d / "sweep" / "leaderboard-multiscale-1-d" / "sweep.csv") for d in ("sweep_batched", "sweep_unbatched"))
+    a, b = (pd.read_csv(out / f"sweep_{d}.csv") for d in ("batched", "unbatched"))
     m = a.merge(b, on="key", suffixes=("_b", "_u"))
     secs = {s["step"]: s["seconds"] for s in steps}
     summary["sweep"] = {"trials": len(m), "batched_s": secs.get("sweep_cuda_batched"), "unbatched_s": secs.get("sweep_cuda_unbatched"),
