@@ -106,6 +106,14 @@ class Stored:
     def training_minutes(self) -> float:
         return float(self.runs["wall_s"].sum()) / 60
 
+    def error_curves(self, case: str, column: str = "rel_l2") -> pd.DataFrame:
+        """[steps x models] the column's mean over seeds at each snapshot step of one case (empty
+        without a history.csv)."""
+        if self.history is None or column not in self.history:
+            return pd.DataFrame()
+        mine = self.history[self.history["case"] == case]
+        return mine.groupby(["step", "model"], sort=False)[column].mean().unstack("model")
+
 
 def names(root: Path = ROOT) -> list[str]:
     """The stored experiments under root (folders holding a runs.csv), sorted."""
