@@ -20,7 +20,7 @@ def stored(tmp_path_factory):
     exp = Experiment("tiny", lambda quick: [("sine (tanh)", TINY.replace(target="sine", act="tanh")), ("multiscale (relu)", TINY)])
     results = run(exp, False, [0, 1], "cpu", progress=False, parallel="no")
     root = tmp_path_factory.mktemp("store")
-    report.write(exp, results, root / "tiny", COMMAND, quick=False)
+    report.write(exp, results, root / "tiny", command=COMMAND, quick=False)
     return root, results
 
 

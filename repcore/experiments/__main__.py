@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.name}: {exp.title}{' (quick)' if args.quick else ''}, seeds {seeds}", file=sys.stderr)
         results = run(exp, args.quick, seeds, args.device, parallel=args.parallel)
         command = shlex.join(["python", "-m", "repcore.experiments", *(sys.argv[1:] if argv is None else argv)])
-        paths = write(exp, results, out, command, args.quick)
+        paths = write(exp, results, out, command=command, quick=args.quick)
     except UserError as err:
         return _fail(str(err))
     except KeyboardInterrupt:

@@ -94,8 +94,9 @@ def figures(exp: Experiment, results: list[Result], path: Path) -> Path:
     return path
 
 
-def write(exp: Experiment, results: list[Result], out: Path, command: str = "", quick: bool = False) -> dict[str, Path]:
-    """`command` (the command line that made the results) and `quick` are stored in every row."""
+def write(exp: Experiment, results: list[Result], out: Path, *, command: str, quick: bool) -> dict[str, Path]:
+    """`command` (the command line that made the results) and `quick` (--quick sizes) are stored in
+    every row: required, so that no caller stores results without saying how they were made."""
     out.mkdir(parents=True, exist_ok=True)
     runs = runs_frame(results, command, quick)
     table = summary(exp, runs)
