@@ -78,7 +78,7 @@ class Net(nn.Module):
             p = torch.where(w != 0, -b / w, torch.full_like(b, float("inf")))
         else:
             return np.zeros(0)
-        lo, hi = self.lo.reshape(-1)[0], self.hi.reshape(-1)[0]
+        lo, hi = float(self.lo.reshape(-1)[0]), float(self.hi.reshape(-1)[0])   # Python floats: p is on the CPU, the net maybe not
         return (lo + (p.double().cpu() + 1) * (hi - lo) / 2).numpy()
 
 

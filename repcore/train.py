@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
 from typing import Iterator, Sequence
 
 import numpy as np
@@ -124,11 +125,13 @@ class Run:
         freqs, spec_true, spec_err, spec_rel_err = spectra(pred, g.true_line, self._k_max)
         points = self.net.partition_points()
         edges, counts = histogram(points, self.problem.lo, self.problem.hi)
-        return Snapshot(label=self.label, step=self.step, wall=self.wall, status=self.status, losses=losses,
+        snap = Snapshot(label=self.label, step=self.step, wall=self.wall, status=self.status, losses=losses,
                         rel_l2=err if np.isfinite(err) else float("nan"), x=g.x_line, pred=pred, true=g.true_line,
                         freqs=freqs, spec_true=spec_true, spec_err=spec_err, spec_rel_err=spec_rel_err, points=points,
                         hist_edges=edges, hist_counts=counts, diverged_at=self.diverged_at, knob=self.knob,
                         device=str(self.device), extra=self.problem.extra())
+        fields = getattr(self.problem, "snapshot_fields", dict)()      # a picture target: its image and radial spectra
+        return replace(snap, **fields) if fields else snap
 
 
 def train(cfg: RunConfig, label: str | None = None) -> Iterator[Snapshot]:

@@ -9,7 +9,8 @@ from .base import PROBLEMS, FunctionProblem
 
 
 class FitProblem(FunctionProblem):
-    """Function fitting: mean squared error on `points` random training points."""
+    """Function fitting: mean squared error on `points` random training points (or a data target's samples)."""
+    fits_data = True
 
     def __init__(self, cfg: RunConfig, device, dtype):
         super().__init__(cfg, device, dtype)
@@ -17,8 +18,9 @@ class FitProblem(FunctionProblem):
         self.redraw()
 
     def redraw(self) -> None:
-        x = self.sample(self.n)
-        self.x, self.y = self.on_device(x), self.on_device(self.target(x.numpy()))[:, None]
+        """Training points from the data stream (a data target: its training split, the same every time)."""
+        x, y = self.training_set(self.n)
+        self.x, self.y = self.on_device(x), self.on_device(y)[:, None]
 
     def losses(self, net: nn.Module) -> dict[str, torch.Tensor]:
         return {"mse": (net(self.x) - self.y).pow(2).mean()}
