@@ -21,7 +21,7 @@ from .registry import Registry
 Schedule = Callable[[int, RunConfig], float]
 
 SCHEDULES: Registry[Optional[Schedule]] = Registry("learning-rate schedule", field="schedule")
-SCHEDULES.add("auto", None, "the problem's own: constant for fitting, cosine for PINNs (problems/pinn.py)")
+SCHEDULES.add("auto", None, "the problem's own: cosine for the forward PINN, constant otherwise (problems/pinn.py)")
 SCHEDULES.add("constant", lambda n, cfg: 1.0, "the learning rate throughout")
 SCHEDULES.add("inverse-time", lambda n, cfg: 1.0 / (1.0 + cfg.decay_rate * n / cfg.decay_steps),
               "lr / (1 + decay_rate * step / decay_steps) (DeepXDE's inverse-time decay)")

@@ -19,7 +19,7 @@ SMALL = dict(width=16, depth=2, points=64, test_points=128, grid=64, every=5)
 def test_auto_means_the_problems_own_protocol():
     assert Run(RunConfig(steps=1, **SMALL)).protocol == Protocol(0, "constant", "normalised")       # fitting: as before
     assert Run(RunConfig(problem="poisson", steps=1, **SMALL)).protocol == PINN_PROTOCOL
-    assert Run(RunConfig(problem="inverse", steps=1, **SMALL)).protocol == PINN_PROTOCOL
+    assert Run(RunConfig(problem="inverse", steps=1, **SMALL)).protocol == Protocol()               # measured: see pinn.py
     assert PINN_PROTOCOL.resample == 1 and PINN_PROTOCOL.weighting == "none"   # DeepXDE's example
     cfg = RunConfig(problem="poisson", resample=0, schedule="constant", weighting="annealing", steps=1, **SMALL)
     assert Run(cfg).protocol == Protocol(0, "constant", "annealing")                            # a given value wins

@@ -75,7 +75,7 @@ def _grads(term: torch.Tensor, params) -> list[torch.Tensor]:
 
 
 WEIGHTINGS: Registry[Optional[Callable[[], Unweighted]]] = Registry("loss weighting", field="weighting")
-WEIGHTINGS.add("auto", None, "the problem's own: normalised for fitting (one term), none for PINNs (DeepXDE's protocol)")
+WEIGHTINGS.add("auto", None, "the problem's own: none for the forward PINN (DeepXDE's protocol), normalised otherwise")
 WEIGHTINGS.add("none", Unweighted, "the raw mean squares, summed")
 WEIGHTINGS.add("normalised", Normalised, "pde term / mean f², boundary and data terms / mean u² (the first releases)")
 WEIGHTINGS.add("annealing", Annealing, "learning-rate annealing by gradient norms (Wang, Teng & Perdikaris 2021)")
