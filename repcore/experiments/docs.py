@@ -30,7 +30,7 @@ MARKER = re.compile(r"(<!-- results:([\w-]+) -->\n)(.*?)(<!-- /results -->)", re
 def _provenance(s: Stored) -> str:
     cmds = " and ".join(f"`{c}`" for c in s.commands)
     versions = ", ".join(f"`{v}`" for v in s.versions)     # behaviour versions: what the engine computed
-    return (f"{cmds} · engine {versions} · {', '.join(s.devices)} · {len(s.runs)} runs, "
+    return (f"{cmds} · engine behaviour {versions} · {', '.join(s.devices)} · {len(s.runs)} runs, "
             f"{s.training_minutes:.1f} min of training · made {s.made} · runs.csv sha256 `{s.digest}`")
 
 
