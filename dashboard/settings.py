@@ -12,6 +12,7 @@ import random
 
 import streamlit as st
 
+from dashboard import upload
 from repcore import ConfigError, RunConfig
 from repcore.config import parse_domain
 from repcore.device import cuda_status
@@ -112,6 +113,7 @@ def sidebar() -> RunConfig:
     else:
         side.caption(f"`{PRESETS.get(choice).template}`")
         side.slider("Target frequency k (cycles)", 1.0, 60.0, step=1.0, key="w_freq")
+    upload.csv_upload(side)
     nus = ["auto"] + (NUS if ss.w_nu == "auto" else _with(NUS, ss.w_nu))
     nu = side.select_slider("Slope scale ν (RepNet)", nus, key="w_nu", help="Standard deviation of RepNet's first-layer weights; auto = π × top frequency")
     act = side.segmented_control("Activation", ["relu", "tanh"], key="w_act", required=True)

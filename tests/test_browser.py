@@ -7,7 +7,7 @@ import pytest
 from tools.browser import CHROMIUM, ARGS, epochs, open_app, server, wait_for, wait_idle
 
 playwright = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM} (.ci/run installs it)")
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM} (.ci/run installs it)")]
 
 
 @pytest.fixture(scope="module")

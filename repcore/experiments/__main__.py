@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'leaderboard':<12} every method (vanilla, RepNet, Fourier features, SIREN, MscaleDNN, LAAF), knob sweep + seeds")
         return 0
     if args.command == "cases":
-        for name, (label, cfg) in named_cases(args.quick).items():
+        for name, (_label, cfg) in named_cases(args.quick).items():
             print(f"{name:<36} {' '.join(f'{k}={v}' for k, v in cfg.to_query().items())}")
         return 0
     try:
