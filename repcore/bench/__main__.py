@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     out = measure(args.quick, args.device, args.compile)
     if args.dashboard:
         proc = subprocess.run([sys.executable, "-m", "tools.dashboard_bench", "--json", "--seconds", "8" if args.quick else "20"],
-                              capture_output=True, text=True)
+                              capture_output=True, text=True, check=False)
         if proc.returncode == 0:
             dash = json.loads(proc.stdout)
             out["dashboard_vs_headless"] = dash["dashboard_vs_headless_parallel"]
