@@ -8,6 +8,7 @@ from repcore import RunConfig
 from repcore.experiments import report, store
 from repcore.experiments.__main__ import main
 from repcore.experiments import Experiment, run
+from repcore.experiments.backends import Execution
 from repcore.experiments.verify import DEFAULT_RTOL, tolerance
 
 TINY = RunConfig(target="multiscale", steps=30, every=10, width=8, depth=2, points=64, grid=64, test_points=128)
@@ -18,7 +19,7 @@ COMMAND = "python -m repcore.experiments run tiny --seeds 0,1 --out STORE"
 def stored(tmp_path_factory):
     """runs.csv / history.csv of a 2-case x 2-seed x 2-model experiment, as `run --out` stores them."""
     exp = Experiment("tiny", lambda quick: [("sine (tanh)", TINY.replace(target="sine", act="tanh")), ("multiscale (relu)", TINY)])
-    results = run(exp, False, [0, 1], "cpu", progress=False, parallel="no")
+    results = run(exp, False, [0, 1], "cpu", how=Execution(parallel="no", batch="no", progress=False))   # unbatched: bit-exact reruns
     root = tmp_path_factory.mktemp("store")
     report.write(exp, results, root / "tiny", command=COMMAND, quick=False)
     return root, results
