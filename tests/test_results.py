@@ -73,9 +73,9 @@ def test_report_check_exits_1_and_changes_nothing_when_a_table_is_out_of_date(co
 
 def test_stale_and_quick_results_are_labelled(copied):
     name = next(n for n in store.names(copied) if not store.load(n, copied).quick)
-    edit(copied, name, 0, "engine_version", lambda v: "0123456789ab")
+    edit(copied, name, 0, "behaviour_version", lambda v: "0123456789ab")
     blocks = docs.blocks(copied)
-    assert "**Stale:** made by engine `0123456789ab`" in blocks[name] and "(stale)" in blocks["headline"]
+    assert "**Stale:** made by engine behaviour `0123456789ab`" in blocks[name] and "(stale)" in blocks["headline"]
     quick = next(n for n in store.names(copied) if store.load(n, copied).quick)
     assert "**Quick size: a smoke test" in blocks[quick]
     assert EXPERIMENTS.get(quick).title not in blocks["headline"]    # smoke tests never reach the headline

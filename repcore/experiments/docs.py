@@ -8,7 +8,7 @@ A doc marks each generated block with a named pair of comments:
     <!-- /results -->
 
 Everything between the markers is replaced; everything outside is left as written. A block whose
-stored rows were made by another engine version than the current one says it is stale; quick-size
+stored rows were made by an engine that behaved otherwise (version.behaviour_version) says it is stale; quick-size
 results say they are smoke tests.
 """
 from __future__ import annotations
@@ -29,7 +29,7 @@ MARKER = re.compile(r"(<!-- results:([\w-]+) -->\n)(.*?)(<!-- /results -->)", re
 
 def _provenance(s: Stored) -> str:
     cmds = " and ".join(f"`{c}`" for c in s.commands)
-    versions = ", ".join(f"`{v}`" for v in s.versions)
+    versions = ", ".join(f"`{v}`" for v in s.versions)     # behaviour versions: what the engine computed
     return (f"{cmds} · engine {versions} · {', '.join(s.devices)} · {len(s.runs)} runs, "
             f"{s.training_minutes:.1f} min of training · made {s.made} · runs.csv sha256 `{s.digest}`")
 
@@ -37,8 +37,9 @@ def _provenance(s: Stored) -> str:
 def _warnings(s: Stored) -> list[str]:
     out = []
     if s.stale:
-        out.append(f"> **Stale:** made by engine {', '.join(f'`{v}`' for v in s.versions)}; the engine is now "
-                   f"`{behaviour_version()}`, so the code may no longer compute these numbers. Rerun the command to refresh them.")
+        out.append(f"> **Stale:** made by engine behaviour {', '.join(f'`{v}`' for v in s.versions)}; the engine now "
+                   f"behaves as `{behaviour_version()}` (repcore.version.behaviour_version), so it computes other numbers. "
+                   "Rerun the command to refresh them.")
     if s.quick:
         out.append("> **Quick size: a smoke test of a few seconds per run, not a result.** The full-size command "
                    "drops `--quick`.")
