@@ -11,6 +11,8 @@ from .base import PROBLEMS, FunctionProblem
 class FitProblem(FunctionProblem):
     """Function fitting: mean squared error on `points` random training points."""
 
+    label = "fit the target"
+
     def __init__(self, cfg: RunConfig, device, dtype):
         super().__init__(cfg, device, dtype)
         x = self.sample(cfg.points)

@@ -24,6 +24,8 @@ NOISE = 0.01
 
 
 class PoissonProblem(FunctionProblem):
+    label, solution, needs_smooth_activation = "PINN: Poisson, solution = target", "exact solution", True
+
     def __init__(self, cfg: RunConfig, device, dtype):
         super().__init__(cfg, device, dtype)
         x = self.sample(cfg.points)
@@ -61,6 +63,8 @@ class PoissonProblem(FunctionProblem):
 
 
 class InverseProblem(PoissonProblem):
+    label = "PINN: inverse, find k in k Δu = f"
+
     def __init__(self, cfg: RunConfig, device, dtype):
         super().__init__(cfg, device, dtype)
         self.f = self.f * K_TRUE
