@@ -56,14 +56,14 @@ def _line(x, y, name: str, col: str, axes: str = "", **kw) -> dict:
                 xaxis="x" + axes, yaxis="y" + axes, **kw)
 
 
-def model_panel(s: Snapshot, label: str, ghost: Snapshot | None = None, color_of: str | None = None) -> go.Figure:
+def model_panel(s: Snapshot, label: str, ghost: Snapshot | None = None) -> go.Figure:
     """Prediction over the target (the run before the last restart faded), and the first-layer partition
-    points as a histogram with the points as a rug. `color_of`: the model whose colour to use (default label)."""
+    points as a histogram with the points as a rug."""
     x, true, pred = _thin(s.x, s.true, s.pred)
     lo, hi = float(s.hist_edges[0]), float(s.hist_edges[-1])
     centers = (s.hist_edges[:-1] + s.hist_edges[1:]) / 2
     inside = s.points[(s.points >= lo) & (s.points <= hi)]
-    c = color(color_of or label)
+    c = color(label)
     data = [_line(x, true, "target", TARGET_COLOR, width=2.5), _line(x, pred, label, c)]
     if ghost is not None and len(ghost.pred) == len(s.pred):
         data.insert(1, _line(x, _thin(ghost.pred)[0], f"{label} before restart", c, opacity=0.3))
@@ -113,15 +113,15 @@ def spectrum(snaps: dict[str, Snapshot], ghost: dict | None = None) -> go.Figure
     return _figure(data, layout, 420)
 
 
-def curves(histories: dict[str, list], log: bool = True, ghost: dict | None = None, colors: dict | None = None) -> go.Figure:
-    """Training loss and test rel. L2 against epoch, every model on the same axes; the run before the
-    last restart faded. `colors`: label -> model whose colour to use (replays: 'repnet seed 3')."""
+def curves(histories: dict[str, list], log: bool = True, ghost: dict | None = None) -> go.Figure:
+    """Training loss and test rel. L2 against epoch, every model on the same axes (colour by model, also
+    for 'repnet s1'); the run before the last restart faded."""
     data = []
     runs = [(label, hist, 1.0, label) for label, hist in histories.items()]
     runs += [(f"{label} before restart", g.history, 0.3, label) for label, g in (ghost or {}).items()]
     for name, hist, opacity, label in runs:
         if hist:
-            c = color((colors or {}).get(label, label))
+            c = color(label)
             steps = [p.step for p in hist]
             data.append(_line(steps, [sum(p.losses.values()) for p in hist], name, c, opacity=opacity))
             data.append(_line(steps, [p.rel_l2 for p in hist], name, c, "2", showlegend=False, opacity=opacity))

@@ -202,30 +202,54 @@ class LiveSession:
                     f"overloaded tab), so its process ended. The charts keep what was reached; press Reset to start again.")
         return f"The training process ended unexpectedly{at} (exit code {code}). Press Reset to start again."
 
-    def record(self, name: str, tags=(), timeout: float = 15.0) -> SavedRun:
-        """The session as a saved run: per lane its config, frames and current weights (asked of its
-        worker now; the frames end with a snapshot measured from those weights). Training goes on."""
+    def record(self, name: str, tags=(), timeout: float = 30.0) -> SavedRun:
+        """The session as a saved run: per lane its config, frames and current weights, every model at the
+        same epochs (the lanes pause, the ones behind catch up to the furthest, then each worker answers
+        with its weights and a snapshot measured from them; frames kept at the steps all lanes share).
+        Playing goes on afterwards."""
         lanes = {l: lane for l, lane in self.lanes.items() if lane.worker is not None and lane.latest is not None}
         if not lanes:
             raise LibraryError("nothing to save yet: no model has reported a snapshot")
-        for lane in lanes.values():
-            lane.weights = None
-            lane.worker.send("weights")
         deadline = time.monotonic() + timeout
-        while any(lane.weights is None for lane in lanes.values()):
+        for lane in lanes.values():
+            lane.worker.send("pause")
+        answers = self._weights(lanes, deadline)
+        goal = max(a["snapshot"].step for a in answers.values())
+        behind = {l: lanes[l] for l, a in answers.items()
+                  if a["snapshot"].step < goal <= lanes[l].cfg.steps and a["snapshot"].status == "ok"}
+        for label, lane in behind.items():
+            lane.worker.send("step", goal - answers[label]["snapshot"].step)
+        self._wait(lambda: all(lane.latest.step >= goal for lane in behind.values()), behind, deadline)
+        answers.update(self._weights(behind, deadline))
+        if self.playing:
+            self._send("play")
+        common = set.intersection(*[{f.step for f in lane.frames} for lane in lanes.values()])
+        models = []
+        for label, lane in lanes.items():
+            last = answers[label]["snapshot"]
+            frames = [f for f in lane.frames if f.step in common and f.step < last.step] + [last]
+            models.append(SavedModel(label, lane.cfg, frames, answers[label]["weights"]))
+        return SavedRun(name, models, list(tags))
+
+    def _wait(self, done, lanes: dict, deadline: float) -> None:
+        while not done():
             if time.monotonic() > deadline or not all(lane.worker.alive for lane in lanes.values()):
                 raise LibraryError("a training process did not answer; press Reset and try again")
             time.sleep(0.05)
             self.poll()
-        models = []
+
+    def _weights(self, lanes: dict, deadline: float) -> dict:
+        """Each lane's ("weights",) answer {snapshot, weights} (not kept on the lane: weights can be megabytes)."""
+        for lane in lanes.values():
+            lane.weights = None
+            lane.worker.send("weights")
+        self._wait(lambda: all(lane.weights is not None for lane in lanes.values()), lanes, deadline)
+        answers = {}
         for label, lane in lanes.items():
-            answer, lane.weights = lane.weights, None           # not kept: weights can be megabytes
-            if not answer:
+            answers[label], lane.weights = lane.weights, None
+            if not answers[label]:
                 raise LibraryError(f"{label}: no model to save ({lane.error or 'not started'})")
-            last = answer["snapshot"]
-            frames = [f for f in lane.frames if f.step < last.step] + [last]
-            models.append(SavedModel(label, lane.cfg, frames, answer["weights"]))
-        return SavedRun(name, models, list(tags))
+        return answers
 
     def _record(self, lane: Lane, s: Snapshot) -> None:
         append_thinned(lane.history, Point(s.step, s.wall, s.losses, s.rel_l2, s.spec_rel_err, s.extra, s.spec_err), self.max_history)

@@ -243,7 +243,7 @@ def controls(where, names=TRAINING) -> RunConfig:
     ss.update({k: v for k, v in widget_values(ss.cfg, ss.models).items() if k not in ss})
     values = {}
     for name in names:
-        if not (ss.classroom and name in FULL_ONLY):
+        if not (ss.get("classroom") and name in FULL_ONLY):
             values.update(CONTROLS[name](where))
     models = values.pop("models", ss.models)
     try:

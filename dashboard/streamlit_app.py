@@ -27,7 +27,7 @@ CONTROLS = {"Live comparison": settings.TRAINING, "Spectral bias over time": set
             "Anatomy of a shallow net": settings.ANATOMY}
 if "cfg" not in st.session_state:
     settings.load_query(st.query_params.to_dict())
-present = st.session_state.present
+present = st.session_state.get("present", False)
 page = st.navigation(pages, position="hidden" if present else "sidebar")
 if st.session_state.pop("goto_live", False):      # set by a lesson's or a setup's button (settings.open_live)
     st.switch_page(pages[0])

@@ -19,7 +19,7 @@ from repcore.problems import PROBLEMS
 REFRESH_S, STEP_EPOCHS = 0.5, 100
 PLOT_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
 ss = st.session_state
-present = ss.present
+present = ss.get("present", False)
 if not present:
     cfg = ss.cfg
     st.title("Spectral bias, live")
