@@ -73,15 +73,20 @@ def widget_values(cfg: RunConfig, models: list[str]) -> dict:
     preset = cfg.target in PRESETS
     return {"w_problem": cfg.problem, "w_target": cfg.target if preset else CUSTOM, "w_expr": "" if preset else cfg.target,
             "w_freq": int(cfg.freq if cfg.freq is not None else PRESETS.get(cfg.target).k if preset else 10),
-            "w_nu_auto": cfg.slope_scale is None, "w_nu": _nearest(cfg.slope_scale or nu_of(cfg) or 10),
+            "w_nu_auto": cfg.slope_scale is None, "w_nu": _on_grid(cfg.slope_scale) if cfg.slope_scale else _nearest(nu_of(cfg) or 10),
             "w_act": cfg.act, "w_width": cfg.width, "w_depth": cfg.depth, "w_lr": cfg.lr, "w_seed": cfg.seed,
             "w_steps": cfg.steps, "w_models": list(models), "w_device": cfg.device,
             "w_domain": RunConfig(domain=cfg.domain).to_query().get("domain", ""), "w_law": cfg.law,
             "w_init": cfg.init, "w_head": cfg.head, "w_points": cfg.points, "w_present": st.session_state.get("present", False)}
 
 
-def _nearest(nu: float):
-    return nu if nu in NUS else min(NUS, key=lambda v: abs(v - nu))
+def _nearest(nu: float) -> int:
+    return min(NUS, key=lambda v: abs(v - nu))
+
+
+def _on_grid(nu: float):
+    """The grid's own entry for a value on it (3.0 -> 3: the slider finds its options by identity), else the value."""
+    return _nearest(nu) if _nearest(nu) == nu else nu
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
