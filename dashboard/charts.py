@@ -67,13 +67,15 @@ def model_panel(s: Snapshot, label: str, ghost: Snapshot | None = None) -> go.Fi
     data = [_line(x, true, "target", TARGET_COLOR, width=2.5), _line(x, pred, label, c)]
     if ghost is not None and len(ghost.pred) == len(s.pred):
         data.insert(1, _line(x, _thin(ghost.pred)[0], f"{label} before restart", c, opacity=0.3))
-    data += [dict(type="bar", x=centers, y=s.hist_counts, marker=dict(color=c), showlegend=False, name="points per bin", xaxis="x2", yaxis="y2"),
+    data += [dict(type="bar", x=centers, y=s.hist_counts, marker=dict(color=c), showlegend=False, name="points per bin",
+                  xaxis="x2", yaxis="y2"),
              _line(inside, np.zeros(len(inside)), "points", c, "2", mode="markers", showlegend=False,
                    marker=dict(symbol="line-ns-open", size=10, color=c))]
     layout = dict(
         xaxis=dict(domain=[0, 1], anchor="y", range=[lo, hi]), yaxis=dict(domain=[0.42, 1]),
         xaxis2=dict(domain=[0, 1], anchor="y2", range=[lo, hi], matches="x", title=dict(text="x", standoff=4)),
-        yaxis2=dict(domain=[0, 0.22], tickformat="d"), legend=dict(orientation="h", yanchor="bottom", y=1.08, x=1, xanchor="right"),
+        yaxis2=dict(domain=[0, 0.22], tickformat="d"),
+        legend=dict(orientation="h", yanchor="bottom", y=1.08, x=1, xanchor="right"),
         annotations=[dict(_title(f"{label}: prediction vs target", 1.0, 0), xanchor="left", yanchor="bottom", y=1.0),
                      dict(_title("partition points (first layer)", 0.23, 0), xanchor="left")],
         margin=dict(l=10, r=20, t=60, b=10), bargap=0.05)
@@ -88,8 +90,9 @@ def spectrum(snaps: dict[str, Snapshot], ghost: dict | None = None) -> go.Figure
     n = len(snaps)
     for i, (label, s) in enumerate(snaps.items()):
         c, dx = color(label), (i - (n - 1) / 2) * 0.35
-        data.append(_line(s.freqs, s.spec_err / max(float(np.max(s.spec_true)), 1e-300), f"{label}: all frequencies (÷ target peak)",
-                          c, width=1, opacity=0.3, showlegend=False, hoverinfo="skip"))
+        peak = max(float(np.max(s.spec_true)), 1e-300)
+        data.append(_line(s.freqs, s.spec_err / peak, f"{label}: all frequencies (÷ target peak)", c, width=1, opacity=0.3,
+                          showlegend=False, hoverinfo="skip"))
         ks, errs, _ = target_bins(s)
         old = (ghost or {}).get(label)
         if old is not None:
@@ -107,7 +110,8 @@ def spectrum(snaps: dict[str, Snapshot], ghost: dict | None = None) -> go.Figure
                   yaxis=dict(**LOG_AXIS, range=[-4, 1], title=dict(text="relative error at k")),
                   shapes=[dict(type="line", xref="paper", x0=0, x1=1, y0=1, y1=1, line=dict(dash="dash", color="#8a8a8a"))],
                   annotations=[_title("error at each target frequency", 1.0, 0) | dict(xanchor="left", y=1.12)]
-                  + [dict(x=k, y=1, yref="y domain", text=f"<b>k = {k:g}</b>", showarrow=False, yanchor="bottom") for k in labelled]
+                  + [dict(x=k, y=1, yref="y domain", text=f"<b>k = {k:g}</b>", showarrow=False, yanchor="bottom")
+                     for k in labelled]
                   + [dict(x=1, xref="paper", y=0, yanchor="bottom", xanchor="right", text="1 = not learned", showarrow=False)],
                   margin=dict(l=10, r=20, t=70, b=10))
     return _figure(data, layout, 420)
@@ -127,27 +131,31 @@ def curves(histories: dict[str, list], log: bool = True, ghost: dict | None = No
             data.append(_line(steps, [p.rel_l2 for p in hist], name, c, "2", showlegend=False, opacity=opacity))
     kind = LOG_AXIS if log else dict(type="linear")
     layout = dict(xaxis=dict(domain=[0, 0.45], anchor="y", title=dict(text="epoch"), tickformat=",d"), yaxis=dict(**kind),
-                  xaxis2=dict(domain=[0.55, 1], anchor="y2", title=dict(text="epoch"), tickformat=",d"), yaxis2=dict(**kind, anchor="x2"),
-                  annotations=[dict(_title("training loss", 1.0, 0), xanchor="left"), dict(_title("rel. L2 error (test grid)", 1.0, 0.55), xanchor="left")],
+                  xaxis2=dict(domain=[0.55, 1], anchor="y2", title=dict(text="epoch"), tickformat=",d"),
+                  yaxis2=dict(**kind, anchor="x2"),
+                  annotations=[dict(_title("training loss", 1.0, 0), xanchor="left"),
+                               dict(_title("rel. L2 error (test grid)", 1.0, 0.55), xanchor="left")],
                   legend=dict(orientation="h", yanchor="top", y=-0.3, x=0))
     return _figure(data, layout, 340)
 
 
 def heatmap(hist: list, freqs: np.ndarray, spec_true: np.ndarray, label: str) -> go.Figure:
-    """Frequency x epoch map of the error amplitude |DFT(pred - true)| at every DFT bin up to the
-    snapshot's top bin (1.5x the target's top frequency, at least 32), divided by the target's peak
-    amplitude, log10 (Rahaman et al. 2019; Xu et al., the frequency principle). The target's own
-    frequencies are labelled on the axis."""
+    """Frequency x epoch map of the error at every DFT bin up to the snapshot's top bin (1.5x the target's
+    top frequency, at least 32), log10 (Rahaman et al. 2019; Xu et al., the frequency principle): at the
+    target's own frequencies the relative error |DFT(pred - true)| / |DFT(true)| (1 = not learned), at the
+    others the error divided by the target's peak amplitude (what the net adds where the target has nothing)."""
     hist = [p for p in hist if p.spec_err is not None]
     if not hist:
         return _figure([], {}, 380)
     peak = max(float(np.max(spec_true)), 1e-300)
-    z = np.log10(np.clip(np.array([p.spec_err for p in hist]).T / peak, 1e-4, 1))      # [K, T]
-    strong = set(np.nonzero(spec_true >= 0.01 * peak)[0])
+    rel, err = np.array([p.spec_rel_err for p in hist]).T, np.array([p.spec_err for p in hist]).T / peak     # [K, T]
+    z = np.log10(np.clip(np.where(np.isfinite(rel), rel, err), 1e-4, 1))
+    strong = [int(i) for i in np.nonzero(spec_true >= 0.01 * peak)[0]]
     every = max(1, len(freqs) // 8)
-    ticks = sorted({*range(0, len(freqs), every), *strong})
+    plain = [i for i in range(0, len(freqs), every) if all(abs(i - j) > every / 2 for j in strong)]
+    ticks = sorted({*plain, *strong})
     data = [dict(type="heatmap", x=[p.step for p in hist], y=freqs, z=z, zmin=-4, zmax=0, colorscale="Viridis",
-                 colorbar=dict(title=dict(text="error ÷ target peak"), tickvals=[-4, -3, -2, -1, 0],
+                 colorbar=dict(title=dict(text="relative error"), tickvals=[-4, -3, -2, -1, 0],
                                ticktext=[decade_label(d) for d in range(-4, 1)]),
                  hovertemplate="epoch %{x}<br>k = %{y}<br>log10 error %{z:.2f}<extra></extra>")]
     layout = dict(title=dict(text=f"<b>{label}</b>", font=dict(color=color(label), size=FONT + 2)),
@@ -186,9 +194,11 @@ def points_strip(points: dict[str, np.ndarray], lo: float, hi: float) -> go.Figu
     for i, (label, p) in enumerate(points.items()):
         p = p[np.isfinite(p)]
         jitter = np.random.default_rng(i).uniform(-0.25, 0.25, len(p))
-        data.append(_line(p, i + jitter, label, color(label), mode="markers", marker=dict(color=color(label), size=5, opacity=0.7)))
+        data.append(_line(p, i + jitter, label, color(label), mode="markers",
+                          marker=dict(color=color(label), size=5, opacity=0.7)))
     span = hi - lo
-    layout = dict(shapes=[dict(type="rect", x0=lo, x1=hi, y0=0, y1=1, yref="paper", fillcolor="#999999", opacity=0.12, line=dict(width=0))],
+    domain = dict(type="rect", x0=lo, x1=hi, y0=0, y1=1, yref="paper", fillcolor="#999999", opacity=0.12, line=dict(width=0))
+    layout = dict(shapes=[domain],
                   xaxis=dict(range=[lo - 1.5 * span, hi + 1.5 * span], title=dict(text="partition point x = -b/w")),
                   yaxis=dict(tickvals=list(range(len(points))), ticktext=list(points), range=[-0.6, len(points) - 0.4]))
     return _figure(data, layout, 260)
@@ -201,7 +211,7 @@ def magnitudes(nus: np.ndarray, rows: dict[str, dict[str, np.ndarray]], what: st
         data.append(_line(nus, r["predicted"], f"{label} estimate", color(label)))
         data.append(_line(nus, r["measured"], f"{label} measured", color(label), mode="markers",
                           marker=dict(color=color(label), size=8, symbol="circle-open")))
-    layout = dict(xaxis=dict(type="log", title=dict(text="slope scale nu")), yaxis=dict(type="log", title=dict(text=what)))
+    layout = dict(xaxis=dict(**LOG_AXIS, title=dict(text="slope scale ν")), yaxis=dict(type="log", tickformat=".2g", title=dict(text=what)))
     return _figure(data, layout, 320)
 
 

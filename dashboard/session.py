@@ -252,7 +252,8 @@ class LiveSession:
         return answers
 
     def _record(self, lane: Lane, s: Snapshot) -> None:
-        append_thinned(lane.history, Point(s.step, s.wall, s.losses, s.rel_l2, s.spec_rel_err, s.extra, s.spec_err), self.max_history)
+        point = Point(s.step, s.wall, s.losses, s.rel_l2, s.spec_rel_err, s.extra, s.spec_err)
+        append_thinned(lane.history, point, self.max_history)
 
     def epochs_per_s(self, label: str) -> float:
         """Steps per second of real time over the last few snapshots (what the viewer sees)."""

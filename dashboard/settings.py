@@ -73,7 +73,8 @@ def widget_values(cfg: RunConfig, models: list[str]) -> dict:
     preset = cfg.target in PRESETS
     return {"w_problem": cfg.problem, "w_target": cfg.target if preset else CUSTOM, "w_expr": "" if preset else cfg.target,
             "w_freq": int(cfg.freq if cfg.freq is not None else PRESETS.get(cfg.target).k if preset else 10),
-            "w_nu_auto": cfg.slope_scale is None, "w_nu": _on_grid(cfg.slope_scale) if cfg.slope_scale else _nearest(nu_of(cfg) or 10),
+            "w_nu_auto": cfg.slope_scale is None,
+            "w_nu": _on_grid(cfg.slope_scale) if cfg.slope_scale else _nearest(nu_of(cfg) or 10),
             "w_act": cfg.act, "w_width": cfg.width, "w_depth": cfg.depth, "w_lr": cfg.lr, "w_seed": cfg.seed,
             "w_steps": cfg.steps, "w_models": list(models), "w_device": cfg.device,
             "w_domain": RunConfig(domain=cfg.domain).to_query().get("domain", ""), "w_law": cfg.law,
@@ -139,7 +140,8 @@ def _nu_auto_changed() -> None:
 
 def _problem(c) -> dict:
     problem = c.selectbox("Problem", PROBLEMS.names(), key="w_problem", format_func=lambda p: PROBLEMS.get(p).label,
-                          help="Fit the target, solve a PDE whose solution is the target (PINN), or learn an operator on real earthquake records")
+                          help="Fit the target, solve a PDE whose solution is the target (PINN), or learn an operator "
+                               "on real earthquake records")
     if PROBLEMS.get(problem).needs_smooth_activation and st.session_state.get("w_act") == "relu":
         c.warning("A ReLU net has zero second derivative almost everywhere: use tanh for PINNs.")
     return {"problem": problem}
@@ -183,7 +185,7 @@ def _nu(c) -> dict:
 
 
 def _act(c) -> dict:
-    return {"act": c.segmented_control("Activation", ["relu", "tanh"], key="w_act", required=True)}
+    return {"act": c.segmented_control("Activation", ["relu", "tanh"], key="w_act", required=True) or st.session_state.cfg.act}
 
 
 def _device(c) -> dict:
@@ -203,7 +205,8 @@ def _seed(c) -> dict:
 
 
 def _init(c) -> dict:
-    return {"init": c.selectbox("Initialization (other layers)", INITS.names(), key="w_init", help=INITS.help(st.session_state.w_init))}
+    return {"init": c.selectbox("Initialization (other layers)", INITS.names(), key="w_init",
+                                help=INITS.help(st.session_state.w_init))}
 
 
 def _advanced(c) -> dict:
@@ -276,8 +279,12 @@ def presentation_style() -> None:
 
 
 def set_present() -> None:
-    """The page's presentation toggle (key w_present) switches the mode for the session and the URL."""
-    st.session_state.present = st.session_state.w_present
+    """The page's presentation toggle (key w_present) switches the mode for the session and the URL. The
+    lecture controls move between the sidebar and the page, which Streamlit treats as new widgets (they
+    would start at their minimum): their values are set again from the settings being trained."""
+    ss = st.session_state
+    ss.present = ss.w_present
+    ss.update({k: v for k, v in widget_values(ss.cfg, ss.models).items() if k != "w_present"})
 
 
 def sidebar(names=TRAINING) -> RunConfig:

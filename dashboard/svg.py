@@ -44,7 +44,8 @@ class Canvas:
                         f'font-size="{size or self.font}" font-weight="{weight}" fill="{fill}">{html.escape(str(text))}</text>')
 
     def frame(self, x0, y0, x1, y1) -> None:
-        self.out.append(f'<rect x="{x0}" y="{y0}" width="{x1 - x0}" height="{y1 - y0}" fill="none" stroke="{INK}" stroke-opacity="0.5"/>')
+        self.out.append(f'<rect x="{x0}" y="{y0}" width="{x1 - x0}" height="{y1 - y0}" fill="none" stroke="{INK}" '
+                        'stroke-opacity="0.5"/>')
 
     def line(self, x0, y0, x1, y1, stroke=INK, width=1.0, dash="", opacity=1.0) -> None:
         self.out.append(f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" stroke="{stroke}" stroke-width="{width}" '
@@ -56,7 +57,8 @@ class Canvas:
     def legend(self, items: list[tuple[str, str, float]], y) -> None:
         x = 0.0
         for name, col, opacity in items:
-            self.add(f'<rect x="{x:.1f}" y="{y - self.font * 0.45:.1f}" width="{self.font}" height="4" fill="{col}" fill-opacity="{opacity}"/>')
+            self.add(f'<rect x="{x:.1f}" y="{y - self.font * 0.45:.1f}" width="{self.font}" height="4" fill="{col}" '
+                     f'fill-opacity="{opacity}"/>')
             self.text(x + self.font * 1.3, y, name, "start")
             x += self.font * (1.9 + 0.56 * len(name))
 
@@ -97,7 +99,8 @@ def prediction(s, label: str, width: int = 560, height: int = 300, font: int = 1
         for i, n in enumerate(counts):
             if n:
                 h = (bottom - top) * n / most
-                cv.add(f'<rect x="{L + i * bw + 0.5:.1f}" y="{bottom - h:.1f}" width="{max(bw - 1, 0.5):.1f}" height="{h:.1f}" fill="{c}"/>')
+                cv.add(f'<rect x="{L + i * bw + 0.5:.1f}" y="{bottom - h:.1f}" width="{max(bw - 1, 0.5):.1f}" '
+                       f'height="{h:.1f}" fill="{c}"/>')
         inside = s.points[(s.points >= lo) & (s.points <= hi)]
         for v in X(inside):
             cv.line(v, bottom, v, bottom + 0.4 * font, stroke=c)
@@ -163,9 +166,10 @@ def curves(histories: dict[str, list], width: int = 1120, height: int = 250, fon
     old = {lab: g.history for lab, g in (ghost or {}).items() if g.history}
     last = max((h[-1].step for h in [*series.values(), *old.values()]), default=1) or 1
     half = width / 2
-    for k, (title, get) in enumerate((("training loss", lambda p: sum(p.losses.values())), ("rel. L2 error (test)", lambda p: p.rel_l2))):
+    measures = (("training loss", lambda p: sum(p.losses.values())), ("rel. L2 error (test)", lambda p: p.rel_l2))
+    for k, (title, get) in enumerate(measures):
         x0, x1, T, B = 3.2 * font + k * half, half - font + k * half, 1.8 * font, height - 3.6 * font
-        logs = lambda h: np.log10(np.clip([get(p) for p in h], 1e-12, None))   # noqa: E731
+        logs = lambda h, get=get: np.log10(np.clip([get(p) for p in h], 1e-12, None))   # noqa: E731
         vals, ghosts = {lab: logs(h) for lab, h in series.items()}, {lab: logs(h) for lab, h in old.items()}
         allv = np.concatenate([*vals.values(), *ghosts.values()]) if vals or ghosts else np.zeros(1)
         allv = allv[np.isfinite(allv)] if np.isfinite(allv).any() else np.zeros(1)
@@ -180,7 +184,8 @@ def curves(histories: dict[str, list], width: int = 1120, height: int = 250, fon
         every = max(1, int(np.ceil((hi - lo) / 4)))
         for d in range(int(lo), int(hi) + 1, every):
             cv.text(x0 - 0.3 * font, float(_scale(d, lo, hi, B, T)) + 0.35 * font, decade_label(d), "end")
-        cv.text(x0, B + 1.2 * font, "0"), cv.text(x1, B + 1.2 * font, f"{last:,}", "end"), cv.text((x0 + x1) / 2, B + 1.2 * font, "epoch")
+        cv.text(x0, B + 1.2 * font, "0"), cv.text(x1, B + 1.2 * font, f"{last:,}", "end")
+        cv.text((x0 + x1) / 2, B + 1.2 * font, "epoch")
     cv.legend([(lab, color(lab), 1.0) for lab in series] + [(f"{lab} before restart", color(lab), GHOST) for lab in old],
               height - 0.5 * font)
     return cv.svg()

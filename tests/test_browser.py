@@ -133,6 +133,11 @@ def test_presentation_mode_fits_a_1280x720_projector(app_url, chrome):
     assert smallest >= 16, f"chart text renders at {smallest:.1f} px"
     assert not page.locator("[data-testid=stSidebar]").is_visible() and page.get_by_text("Deploy").count() == 0
     assert "ν = 78.5 (auto)" in page.inner_text("[data-testid=stMain]")
+    reached = min(epochs(page))
+    page.get_by_text("Presentation mode").click()                 # out of presentation mode: the same training goes on
+    wait_idle(page)
+    assert page.locator("[data-testid=stSidebar]").is_visible() and "present" not in page.url and "freq" not in page.url
+    assert min(epochs(page)) >= reached, "leaving presentation mode must not restart training"
     page.close()
 
 

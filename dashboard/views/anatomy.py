@@ -11,7 +11,8 @@ from repcore import anatomy
 cfg = st.session_state.cfg
 nu = nu_of(cfg) or 10.0
 st.title("Anatomy of a shallow net at initialization")
-st.caption(f"The sidebar's settings: {cfg.act}, width {cfg.width}, ν = {nu:.1f}{' (auto, from the target)' if cfg.slope_scale is None else ''}, "
+auto = " (auto, from the target)" if cfg.slope_scale is None else ""
+st.caption(f"The sidebar's settings: {cfg.act}, width {cfg.width}, ν = {nu:.1f}{auto}, "
            f"{cfg.init} init, seed {cfg.seed}; one hidden layer on [-1, 1], output layer drawn with the init (not zero), "
            "nothing trained.")
 

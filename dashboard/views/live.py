@@ -67,7 +67,8 @@ scale = 0.74 if lesson_open else 1.0
 
 def lane_head(label: str, lane) -> None:
     knob = f" · ν = {nu:.1f}" + (" (auto)" if cfg.slope_scale is None else "") if label == "repnet" and nu is not None else ""
-    st.markdown(f"<h4 style='padding:0'><span style='color:{charts.color(label)}'>{label}</span>{knob}</h4>", unsafe_allow_html=True)
+    st.markdown(f"<h4 style='padding:0'><span style='color:{charts.color(label)}'>{label}</span>{knob}</h4>",
+                unsafe_allow_html=True)
     if lane.error:
         st.error(lane.error)
     s = lane.latest

@@ -9,10 +9,11 @@ live.configure({m: st.session_state.cfg.replace(model=m) for m in st.session_sta
 
 st.title("Spectral bias over time")
 st.markdown(
-    "Each row is one frequency k (cycles over the domain, up to 1.5x the target's highest), each column an epoch; "
-    "colour is how much error the prediction has at that frequency, |DFT(prediction − target)|, divided by the "
-    "target's strongest mode (log scale: **yellow = large error**, dark = learned). The target's own frequencies "
-    "are labelled. Rahaman et al. (2019) and Xu et al. (the *frequency principle*) showed that plain networks "
+    "Each row is one frequency k (cycles over the domain, up to 1.5x the target's highest), each column an epoch. "
+    "At the target's own frequencies (labelled) colour is the relative error |DFT(prediction − target)| / |DFT(target)|, "
+    "**yellow = 1 = not learned**, dark = learned; at the others it is the error the network adds there, divided by "
+    "the target's strongest mode (log scale). Rahaman et al. (2019) and Xu et al. (the *frequency principle*) "
+    "showed that plain networks "
     "clear the low frequencies first. Train on the **Live comparison** page, or here:")
 c = st.columns([1, 1, 6])
 if c[0].button("Play", type="primary", icon=":material/play_arrow:"):
