@@ -17,7 +17,8 @@ import random
 
 import streamlit as st
 
-from repcore import ConfigError, RunConfig
+from dashboard import upload
+from repcore import ConfigError, RunConfig, data
 from repcore.config import parse_domain
 from repcore.device import cuda_status
 from repcore.estimates import auto_slope_scale
@@ -32,9 +33,10 @@ NUS = [1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 70, 100, 150, 200, 300, 500, 700, 1000
 LRS = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2]
 DEFAULT_MODELS = ("vanilla", "repnet")
 PAGE_KEYS = ("models", "classroom", "present", "lesson")
-TRAINING = ("problem", "target", "nu", "act", "width", "depth", "lr", "steps", "device", "seed", "advanced")
+TRAINING = ("problem", "target", "upload", "nu", "act", "width", "depth", "lr", "steps", "device", "seed", "advanced")
 LECTURE = ("target", "nu", "act")                   # what a lecturer changes in class (presentation mode)
 ANATOMY = ("act", "width", "nu", "init", "seed")    # what the anatomy page (one hidden layer, no training) reads
+PICTURE = ("nu", "act", "width", "depth", "lr", "steps", "device", "seed")     # the Picture page's networks
 ADVANCED = ("models", "domain", "law", "init", "head", "points")
 FULL_ONLY = ("width", "depth", "lr", "steps", "device", "advanced")     # hidden in classroom mode
 
@@ -92,7 +94,10 @@ def _on_grid(nu: float):
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _auto_nu(target: str, freq, domain: tuple) -> float:
-    return auto_slope_scale(top_frequency(resolve(target, freq, domain)))
+    """What train.resolve_knob gives RepNet: π × the target's top frequency (problems.base: data targets
+    measure theirs on lines as fine as the data)."""
+    t = resolve(target, freq, domain)
+    return auto_slope_scale(t.top_cycles() if data.is_data(t) else top_frequency(t))
 
 
 def nu_of(cfg: RunConfig) -> float | None:
@@ -231,7 +236,7 @@ def _advanced(c) -> dict:
 
 CONTROLS = {
     "problem": _problem, "target": _target, "nu": _nu, "act": _act, "device": _device, "seed": _seed, "init": _init,
-    "advanced": _advanced,
+    "advanced": _advanced, "upload": lambda c: upload.csv_upload(c) or {},
     "width": lambda c: {"width": c.slider("Width", 4, 512, key="w_width")},
     "depth": lambda c: {"depth": c.slider("Hidden layers", 1, 8, key="w_depth")},
     "lr": lambda c: {"lr": c.select_slider("Learning rate (Adam)", _with(LRS, st.session_state.w_lr), key="w_lr",

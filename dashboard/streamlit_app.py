@@ -17,6 +17,7 @@ VIEWS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "views")
 pages = [
     st.Page(os.path.join(VIEWS, "live.py"), title="Live comparison", icon=":material/play_circle:", default=True),
     st.Page(os.path.join(VIEWS, "spectral.py"), title="Spectral bias over time", icon=":material/stacked_line_chart:"),
+    st.Page(os.path.join(VIEWS, "picture.py"), title="Picture", icon=":material/image:"),
     st.Page(os.path.join(VIEWS, "anatomy.py"), title="Anatomy of a shallow net", icon=":material/biotech:"),
     st.Page(os.path.join(VIEWS, "physics.py"), title="PINNs and operators", icon=":material/function:"),
     st.Page(os.path.join(VIEWS, "lessons.py"), title="Lessons", icon=":material/school:"),
@@ -24,7 +25,7 @@ pages = [
 ]
 # The sidebar shows only the controls that act on the page shown (the live page in presentation mode draws its own).
 CONTROLS = {"Live comparison": settings.TRAINING, "Spectral bias over time": settings.TRAINING,
-            "Anatomy of a shallow net": settings.ANATOMY}
+            "Anatomy of a shallow net": settings.ANATOMY, "Picture": settings.PICTURE}
 if "cfg" not in st.session_state:
     settings.load_query(st.query_params.to_dict())
 present = st.session_state.get("present", False)

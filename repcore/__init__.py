@@ -3,10 +3,11 @@
     errors, registry -> expr -> targets    one-line user errors; named choices; what to learn
     config                                 RunConfig: the one typed description of a run
     activations, inits, repnet -> models   what learns (repnet.RepLayer is the paper's idea)
-    peers                                  Fourier features, SIREN, MscaleDNN, LAAF in the same body
+    peers                                  Fourier features, SIREN, MscaleDNN, LAAF, MsFFN in the same body
     estimates                              magnitudes at initialization, the auto slope scale
     problems/                              loss terms: fit, PINNs (diffops), DeepONet on earthquake records
-    diagnostics, snapshot -> train         measurements, the plain record, the one training loop (a generator)
+    diagnostics, snapshot, schedules       measurements, the plain record, learning-rate schedules
+    train                                  the one training loop (a generator)
     workers                                runs in child processes, side by side
     library/                               saved runs: run file, SQLite store, `runs` commands
     cli                                    `python -m repcore fit|compare|runs`

@@ -16,6 +16,7 @@ from .errors import UserError
 from .registry import for_field
 
 Domain = tuple  # tuple of (lo, hi) pairs, one per input axis; () = the target's own default
+Floats = tuple  # a list of numbers written 1,10; () = auto
 
 
 def _f(default: Any, help: str) -> Any:
@@ -46,12 +47,25 @@ class RunConfig:
     law: str = _f("uniform", "RepNet's partition-point law (where -B is drawn)")
     train_slope: bool = _f(True, "RepNet: train W (adaptive frequency scaling)")
     train_points: bool = _f(True, "RepNet: train B (the partition points)")
-    knob: Optional[float] = _f(None, "a peer model's frequency knob (fourier sigma, siren w0, mscale a_max, laaf n); auto = its usual value")
+    # RepNet variants (README "RepNet variants"; the defaults are the paper's layer as we read it)
+    slope_param: str = _f("direct", "RepNet: how W is trained: W itself, W = nu V with V trained, or W = exp(s) V with s trained too")
+    slope_law: str = _f("single", "RepNet: one slope scale nu for every neuron, or nu_i spread log-uniformly over [slope_min, nu]")
+    slope_min: float = _f(1.0, "RepNet, log-uniform slope law: the smallest nu_i")
+    slope_rule: str = _f("pi-k", "RepNet: how the auto slope scale is chosen (ignored when slope_scale is given)")
+    knob: Optional[float] = _f(None, "a peer model's frequency knob (fourier sigma, siren w0, mscale a_max, laaf n, msffn top sigma); auto = its usual value")
+    sigmas: Floats = _f((), "msffn: the frozen Fourier scales, e.g. 1,10; auto = 1 and the knob")
     # --- optimisation and data
     steps: int = _f(2000, "optimizer steps (full batch: one step = one epoch)")
     optimizer: str = _f("adam", "full-batch optimizer")
     lr: float = _f(1e-3, "learning rate")
     points: int = _f(1000, "training (or collocation) points, uniform random in the domain, seeded")
+    # --- the training protocol; auto = the problem's own (fitting: today's; PINNs: DeepXDE's, see problems/pinn.py)
+    resample: Optional[int] = _f(None, "redraw the training / collocation points every N steps (0 = fixed); auto = the problem's")
+    schedule: str = _f("auto", "learning-rate schedule; auto = the problem's (constant for fitting, cosine for PINNs)")
+    decay_steps: int = _f(2000, "inverse-time schedule: lr / (1 + decay_rate * step / decay_steps)")
+    decay_rate: float = _f(0.9, "inverse-time schedule: see decay_steps")
+    weighting: str = _f("auto", "weights of the PINN loss terms; auto = the problem's (PINNs: none, the raw mean squares)")
+    hard_bc: bool = _f(False, "PINN: build the Dirichlet data into the network (exact boundary values) instead of a loss term")
     seed: int = _f(0, "seed of the data and of every layer: the same for every model")
     device: str = _f("auto", "where to train; auto = CUDA when a GPU is visible, else the CPU")
     dtype: str = _f("float32", "floating-point precision")
@@ -93,10 +107,12 @@ _TYPES = {f.name: f.type for f in fields(RunConfig)}
 # (min, max) per numeric field, and the registry or allowed set per choice field.
 LIMITS: dict[str, tuple[float, float]] = {
     "freq": (0.0, 200.0), "width": (1, 2048), "depth": (1, 16), "slope_scale": (1e-3, 1e4), "knob": (1e-3, 1e4),
+    "slope_min": (1e-3, 1e4), "resample": (0, 10_000_000), "decay_steps": (1, 10_000_000), "decay_rate": (0.0, 1e3),
     "steps": (0, 10_000_000), "lr": (1e-7, 1.0), "points": (2, 200_000), "seed": (0, 2**31 - 1),
     "every": (1, 1_000_000), "test_points": (16, 1_000_000), "grid": (16, 65_536),
 }
 DOMAIN_LIMIT = 1e6
+MAX_SIGMAS = 8
 
 def check(name: str, value: Any) -> None:
     """Raise ConfigError if `value` is not acceptable for field `name`."""
@@ -111,11 +127,13 @@ def check(name: str, value: Any) -> None:
         raise ConfigError("target: empty; give a preset name or an expression in x")
     if name == "domain":
         _check_domain(value)
+    if name == "sigmas":
+        _check_sigmas(value)
     if name in LIMITS and value is not None:
         lo, hi = LIMITS[name]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             raise ConfigError(f"{name}: {value!r} is not a finite number")
-        if _TYPES[name] == "int" and not isinstance(value, int):
+        if _TYPES[name] in ("int", "Optional[int]") and not isinstance(value, int):
             raise ConfigError(f"{name}: {value!r} is not a whole number")
         if not lo <= value <= hi:
             raise ConfigError(f"{name}: {value:g} is outside [{lo:g}, {hi:{'d' if isinstance(hi, int) else 'g'}}]")
@@ -134,6 +152,15 @@ def _check_domain(value) -> None:
             raise ConfigError(f"domain: bounds beyond +-{DOMAIN_LIMIT:g}")
 
 
+def _check_sigmas(value) -> None:
+    if not isinstance(value, tuple) or len(value) > MAX_SIGMAS:
+        raise ConfigError(f"sigmas: expected up to {MAX_SIGMAS} numbers like 1,10")
+    lo, hi = LIMITS["knob"]
+    for v in value:
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not lo <= v <= hi:
+            raise ConfigError(f"sigmas: {v!r} is not a number in [{lo:g}, {hi:g}]")
+
+
 def parse_value(name: str, raw: Any) -> Any:
     """One field from a string (or an already typed value). Raises ConfigError."""
     kind = _TYPES[name]
@@ -141,17 +168,19 @@ def parse_value(name: str, raw: Any) -> Any:
         value = raw
     elif name == "domain":
         value = parse_domain(raw)
+    elif name == "sigmas":
+        value = parse_floats(name, raw)
     elif kind == "bool":
         if raw.lower() not in ("true", "false", "1", "0"):
             raise ConfigError(f"{name}: {raw!r} is not true/false")
         value = raw.lower() in ("true", "1")
-    elif kind == "Optional[float]" and raw.strip().lower() in ("", "auto", "default", "none"):
+    elif kind.startswith("Optional[") and raw.strip().lower() in ("", "auto", "default", "none"):
         value = None
-    elif kind in ("int", "float", "Optional[float]"):
+    elif kind in ("int", "float", "Optional[float]", "Optional[int]"):
         try:
-            value = int(raw) if kind == "int" else float(raw)
+            value = int(raw) if kind in ("int", "Optional[int]") else float(raw)
         except ValueError:
-            raise ConfigError(f"{name}: {raw!r} is not a {'whole ' if kind == 'int' else ''}number") from None
+            raise ConfigError(f"{name}: {raw!r} is not a {'whole ' if 'int' in kind else ''}number") from None
     else:
         value = raw.strip()
     check(name, value)
@@ -170,9 +199,26 @@ def parse_domain(raw: str) -> Domain:
     return pairs
 
 
+def parse_floats(name: str, raw: str) -> tuple:
+    """'1,10' -> (1.0, 10.0); '' or 'auto' -> ()."""
+    if raw.strip().lower() in ("", "auto", "default", "none"):
+        return ()
+    try:
+        return tuple(float(v) for v in raw.split(","))
+    except ValueError:
+        raise ConfigError(f"{name}: {raw!r} is not a comma-separated list of numbers") from None
+
+
+def _short(v: float) -> str:
+    """The shortest text that reads back as exactly v."""
+    return f"{v:g}" if float(f"{v:g}") == v else repr(float(v))
+
+
 def format_value(value: Any) -> str:
     if value is None:
         return "auto"
+    if isinstance(value, tuple) and all(isinstance(v, (int, float)) for v in value) and value:
+        return ",".join(_short(v) for v in value)
     if isinstance(value, tuple):
         return ";".join(",".join(f"{v:g}" for v in pair) for pair in value)
     if isinstance(value, bool):

@@ -16,8 +16,10 @@ checks them against Monte Carlo over real networks.
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import torch
@@ -28,6 +30,7 @@ from .activations import ACTIVATIONS
 from .config import RunConfig
 from .inits import INITS
 from .models import build
+from .registry import Registry
 from .repnet import POINT_LAWS
 
 _GH_X, _GH_W = hermegauss(80)
@@ -116,6 +119,66 @@ def auto_slope_scale(top_cycles: float) -> float:
     transition width (~1/nu in box units) comparable to the mode's quarter wavelength. Clamped to
     [1, 1e4] (the config limits)."""
     return float(min(max(AUTO_NU_FACTOR * np.pi * top_cycles, 1.0), 1e4))
+
+
+def target_ratio(x: np.ndarray, u: np.ndarray, lo: float, hi: float) -> float:
+    """RMS slope / RMS (u - mean u) of a target sampled along a line x [g] (data units) in [lo, hi]:
+    the slope in BOX units (x_hat = -1..1), as `magnitudes` measures the network's. An angular frequency:
+    sin(w x_hat) gives w."""
+    du = np.gradient(u, x) * (hi - lo) / 2
+    return float(np.sqrt(np.mean(du ** 2)) / max(np.sqrt(np.mean((u - u.mean()) ** 2)), 1e-300))
+
+
+@functools.lru_cache(maxsize=64)
+def estimate_slope_scale(act: str, dim: int, width: int, depth: int, law: str, init: str, ratio: float) -> float:
+    """nu such that RepNet's estimated RMS slope / RMS output at initialization (head drawn, `magnitudes`)
+    equals `ratio` (the target's, target_ratio): the network starts with the target's typical frequency.
+    The ratio grows like sqrt(nu) once tanh saturates, so a secant in log-log converges in a few steps.
+    Clamped to [1, 1e4]."""
+    xs = None if dim == 1 else np.random.default_rng(1).random((16, dim)) * 2 - 1
+
+    def log_ratio(log_nu: float) -> float:
+        m = magnitudes("repnet", act, dim, width, depth, float(np.exp(log_nu)), law, init, head="init", xs=xs)
+        return math.log(max(m.rms_slope, 1e-300) / max(m.rms_output, 1e-300))
+
+    goal, lo, hi = math.log(max(ratio, 1e-12)), 0.0, math.log(1e4)
+    a, b = math.log(10.0), math.log(100.0)
+    fa, fb = log_ratio(a), log_ratio(b)
+    for _ in range(6):
+        slope = (fb - fa) / (b - a) if fb != fa else 0.5
+        c = min(max(b + (goal - fb) / max(slope, 0.05), lo), hi)
+        if abs(c - b) < 0.01:
+            break
+        a, fa, b, fb = b, fb, c, log_ratio(c)
+    return float(np.exp(b))
+
+
+def _rule_pi_k(problem, cfg: RunConfig) -> float:
+    return auto_slope_scale(problem.top_cycles)
+
+
+def _rule_pi_k_per_dim(problem, cfg: RunConfig) -> float:
+    return auto_slope_scale(problem.top_cycles / math.sqrt(_dim(problem)))
+
+
+def _rule_estimate(problem, cfg: RunConfig) -> float:
+    g = problem.grids
+    ratio = target_ratio(np.asarray(g.x_line, float), np.asarray(g.true_line, float), problem.lo, problem.hi)
+    return estimate_slope_scale(cfg.act, _dim(problem), cfg.width, cfg.depth, cfg.law, cfg.init, float(f"{ratio:.4g}"))
+
+
+def _dim(problem) -> int:
+    target = getattr(problem, "target", None)
+    return target.dim if target is not None else 1
+
+
+# How RepNet's auto slope scale is chosen: name -> (problem, cfg) -> nu. A given --slope-scale wins.
+SLOPE_RULES: Registry[Callable] = Registry("slope rule", field="slope_rule")
+SLOPE_RULES.add("pi-k", _rule_pi_k, "nu = pi x the target's top frequency K (cycles over the domain)")
+SLOPE_RULES.add("pi-k-per-dim", _rule_pi_k_per_dim,
+                "nu = pi K / sqrt(d): in d inputs |W_i| ~ nu sqrt(d), so each neuron keeps the 1-D steepness")
+SLOPE_RULES.add("estimate", _rule_estimate,
+                "nu from the magnitude estimates: the network's RMS slope / RMS output at the start = the target's")
 
 
 def monte_carlo(model: str, act: str, width: int, depth: int, nu: float = 1.0, law: str = "uniform",

@@ -17,7 +17,7 @@ from .activations import ACTIVATIONS
 from .config import RunConfig
 from .inits import INITS
 from .registry import Registry
-from .repnet import RepLayer
+from .repnet import RepLayer, sample_layer
 
 BODY_SEED_OFFSET = 0          # hidden layers and head: same stream for every model
 FIRST_SEED_OFFSET = 1_000_003  # first layer: a separate stream, so changing it leaves the body alone
@@ -33,7 +33,9 @@ class Net(nn.Module):
         # per-layer activations (peer models); a ModuleList subclass may carry loss_terms() (LAAF)
         self.acts = acts if acts is None or isinstance(acts, nn.ModuleList) else nn.ModuleList(acts)
         self.hidden = nn.ModuleList(nn.Linear(width, width) for _ in range(depth - 1))
-        self.head = nn.Linear(width, 1)
+        # a first layer with several paths (msffn) sends each through the same hidden layers; the head
+        # reads their last hidden layers side by side
+        self.head = nn.Linear(width * getattr(first, "paths", 1), 1)
         self.register_buffer("lo", torch.as_tensor(lo, dtype=torch.float32))
         self.register_buffer("hi", torch.as_tensor(hi, dtype=torch.float32))
 
@@ -41,7 +43,7 @@ class Net(nn.Module):
         return (x - self.lo) * (2 / (self.hi - self.lo)) - 1
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
-        """Last hidden layer [n, width]."""
+        """Last hidden layer [n, width] ([n, paths * width] for a multi-path first layer)."""
         if self.acts is not None:
             return self._features_per_layer(x)
         h = self.act(self.first(self.to_box(x)))
@@ -54,6 +56,8 @@ class Net(nn.Module):
         h = h if getattr(self.first, "activated", False) else self.acts[0](h)   # Fourier features come activated
         for layer, act in zip(self.hidden, self.acts[1:]):
             h = act(layer(h))
+        if h.dim() == 3:                    # [paths, n, width] -> [n, paths * width]
+            h = h.transpose(0, 1).reshape(h.shape[1], -1)
         return h
 
     def extra_losses(self) -> dict[str, torch.Tensor]:
@@ -74,7 +78,7 @@ class Net(nn.Module):
             p = torch.where(w != 0, -b / w, torch.full_like(b, float("inf")))
         else:
             return np.zeros(0)
-        lo, hi = self.lo.reshape(-1)[0], self.hi.reshape(-1)[0]
+        lo, hi = float(self.lo.reshape(-1)[0]), float(self.hi.reshape(-1)[0])   # Python floats: p is on the CPU, the net maybe not
         return (lo + (p.double().cpu() + 1) * (hi - lo) / 2).numpy()
 
 
@@ -90,6 +94,7 @@ class ModelSpec:
     body: Callable[..., None] | None = None
     knob: float = float("nan")
     knob_help: str = ""
+    knob_of: Callable[[RunConfig], float | None] | None = None   # a knob the model reads from its own field (msffn)
 
 
 def _vanilla_first(cfg: RunConfig, dim: int, knob: float, gen: torch.Generator) -> nn.Module:
@@ -97,7 +102,8 @@ def _vanilla_first(cfg: RunConfig, dim: int, knob: float, gen: torch.Generator) 
 
 
 def _repnet_first(cfg: RunConfig, dim: int, nu: float, gen: torch.Generator) -> nn.Module:
-    return RepLayer.sample(dim, cfg.width, nu, cfg.law, gen, train_slope=cfg.train_slope, train_points=cfg.train_points)
+    return sample_layer(dim, cfg.width, nu, cfg.law, gen, cfg.slope_param, cfg.slope_law, cfg.slope_min,
+                        train_slope=cfg.train_slope, train_points=cfg.train_points)
 
 
 MODELS: Registry[ModelSpec] = Registry("model", field="model")

@@ -30,6 +30,9 @@ class Snapshot:
     knob: float = float("nan")      # the model's resolved frequency knob (RepNet: slope scale nu; NaN: none)
     device: str = ""
     extra: dict = field(default_factory=dict)   # problem-specific scalars (e.g. an inverse-problem coefficient)
+    # a picture target (image:...): the prediction on its pixels [h, w], row 0 at the top; then freqs and
+    # spec_* are radial spectra of the picture (images.radial_spectra), not the line's. Empty otherwise.
+    image: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
 
     @classmethod
     def from_fields(cls, values: dict) -> "Snapshot":

@@ -2,7 +2,9 @@
 
 A preset is an expression template with one frequency knob {k} (cycles over its default domain), so
 every target, preset or typed, goes through the same whitelist parser (expr.py) and shows the user the
-formula it uses. `resolve` turns (target text, freq, domain) into a checked Target.
+formula it uses. `resolve` turns (target text, freq, domain) into a checked Target, or, for a spec
+'SCHEME:...' whose scheme is in DATA_SOURCES (csv:, image:, quake:; filled by data.py), into a
+data.DataTarget: the same interface (name, text, lo, hi, dim, called on points) plus its samples.
 """
 from __future__ import annotations
 
@@ -45,6 +47,9 @@ class TargetError(UserError):
     """A target that cannot be used; str() is one line for the user."""
 
 
+DATA_SOURCES: Registry = Registry("data source")      # scheme -> load(spec, domain) -> DataTarget (data.py)
+
+
 @dataclass(frozen=True)
 class Target:
     name: str               # preset name, or 'expression'
@@ -66,8 +71,12 @@ class Target:
 
 
 def resolve(spec: str, freq: float | None = None, domain: tuple = ()) -> Target:
-    """A preset name or an expression, plus the frequency knob and domain, checked finite on the domain."""
+    """A preset name or an expression, plus the frequency knob and domain, checked finite on the domain;
+    or a data spec (a DataTarget, checked when loaded)."""
     spec = spec.strip()
+    scheme, colon, _ = spec.partition(":")
+    if colon and scheme in DATA_SOURCES:
+        return DATA_SOURCES.get(scheme)(spec, domain)       # data: the frequency knob does not apply
     if spec in PRESETS:
         preset = PRESETS.get(spec)
         k = preset.k if freq is None else freq

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
 from typing import Iterator, Sequence
 
 import numpy as np
@@ -17,10 +18,13 @@ import torch
 from .config import RunConfig
 from .device import DTYPES, resolve as resolve_device
 from .diagnostics import histogram, spectra
-from .estimates import auto_slope_scale
+from .errors import UserError
+from .estimates import SLOPE_RULES
 from .models import MODELS
 from .problems import PROBLEMS
+from .problems.base import Protocol
 from .registry import Registry
+from .schedules import SCHEDULES
 from .snapshot import Snapshot
 
 OPTIMIZERS: Registry = Registry("optimizer", field="optimizer")
@@ -28,12 +32,14 @@ OPTIMIZERS.add("adam", torch.optim.Adam, "Adam, full batch")
 OPTIMIZERS.add("sgd", torch.optim.SGD, "plain gradient descent, full batch")
 
 
-def resolve_knob(cfg: RunConfig, top_cycles: float) -> float:
-    """The model's frequency knob: RepNet's slope scale (auto from the target's top frequency), or
-    another model's --knob (default: its usual value, models.MODELS)."""
+def resolve_knob(cfg: RunConfig, problem) -> float:
+    """The model's frequency knob: RepNet's slope scale (auto: by cfg.slope_rule, estimates.SLOPE_RULES),
+    or another model's --knob (default: its usual value, models.MODELS)."""
     if cfg.model == "repnet":
-        return cfg.slope_scale if cfg.slope_scale is not None else auto_slope_scale(top_cycles)
-    return cfg.knob if cfg.knob is not None else MODELS.get(cfg.model).knob
+        return cfg.slope_scale if cfg.slope_scale is not None else SLOPE_RULES.get(cfg.slope_rule)(problem, cfg)
+    spec = MODELS.get(cfg.model)
+    own = spec.knob_of(cfg) if spec.knob_of is not None else None
+    return own if own is not None else cfg.knob if cfg.knob is not None else spec.knob
 
 
 class Run:
@@ -44,10 +50,16 @@ class Run:
         self.device, dtype = resolve_device(cfg.device), DTYPES.get(cfg.dtype)
         self.problem = PROBLEMS.get(cfg.problem)(cfg, self.device, dtype)
         self.top_cycles = self.problem.top_cycles
-        self.knob = resolve_knob(cfg, self.top_cycles)
+        self.knob = resolve_knob(cfg, self.problem)
         self.net = self.problem.make_net(cfg, self.knob).to(self.device, dtype)
         params = [p for p in self.net.parameters() if p.requires_grad] + self.problem.params()
         self.opt = OPTIMIZERS.get(cfg.optimizer)(params, lr=cfg.lr)
+        # the protocol: a problem without one (operator learning) trains as the first releases did
+        self.protocol = getattr(self.problem, "protocol", None) or Protocol().resolve(cfg)
+        if self.protocol.resample and not hasattr(self.problem, "begin_step"):
+            raise UserError(f"resample: the {cfg.problem} problem's training data are fixed; use resample 0")
+        schedule = SCHEDULES.get(self.protocol.schedule)
+        self._lr = None if self.protocol.schedule == "constant" else (lambda n: cfg.lr * schedule(n, cfg))
         self.step, self.wall, self.status, self.diverged_at = 0, 0.0, "ok", -1
         self._terms = None
         self._k_max = int(min(len(self.problem.grids.x_line) // 2, max(32, math.ceil(1.5 * self.top_cycles))))
@@ -70,8 +82,14 @@ class Run:
             return
         net, opt, losses = self.net, self.opt, self.problem.losses
         extra = getattr(net, "extra_losses", None) if getattr(net, "acts", None) is not None else None
+        begin, lr = getattr(self.problem, "begin_step", None), self._lr
         start = time.perf_counter()
-        for _ in range(n):
+        for i in range(self.step, self.step + n):
+            if begin is not None:
+                begin(i)
+            if lr is not None:
+                for group in opt.param_groups:
+                    group["lr"] = lr(i)
             opt.zero_grad(set_to_none=True)
             terms = losses(net)
             if extra is not None:
@@ -107,11 +125,13 @@ class Run:
         freqs, spec_true, spec_err, spec_rel_err = spectra(pred, g.true_line, self._k_max)
         points = self.net.partition_points()
         edges, counts = histogram(points, self.problem.lo, self.problem.hi)
-        return Snapshot(label=self.label, step=self.step, wall=self.wall, status=self.status, losses=losses,
+        snap = Snapshot(label=self.label, step=self.step, wall=self.wall, status=self.status, losses=losses,
                         rel_l2=err if np.isfinite(err) else float("nan"), x=g.x_line, pred=pred, true=g.true_line,
                         freqs=freqs, spec_true=spec_true, spec_err=spec_err, spec_rel_err=spec_rel_err, points=points,
                         hist_edges=edges, hist_counts=counts, diverged_at=self.diverged_at, knob=self.knob,
                         device=str(self.device), extra=self.problem.extra())
+        fields = getattr(self.problem, "snapshot_fields", dict)()      # a picture target: its image and radial spectra
+        return replace(snap, **fields) if fields else snap
 
 
 def train(cfg: RunConfig, label: str | None = None) -> Iterator[Snapshot]:

@@ -1,18 +1,31 @@
-"""engine_version(): a short hash of the code that decides a run's numbers (the engine's training path:
-config, models, problems, loop) and of the torch version. Stored beside every result, it tells a
-result made by this code from one made by another (experiments' trial keys, stored tables)."""
+"""Two versions of the engine, for two questions.
+
+engine_version()     a short hash of the code on the training path (config, models, problems, loop) and
+                     of the torch version: "was this made by exactly this code?" Keys of cached trials use
+                     it, so a sweep never reuses a result from other code.
+behaviour_version()  a short hash of what that code computes: a few tiny runs (every model, every problem)
+                     trained on the CPU, their snapshots hashed. It changes exactly when a change to the
+                     engine changes results on these runs (a refactor, a new option or a comment does not
+                     move it), so stored result tables are marked stale when it differs from theirs.
+"""
 from __future__ import annotations
 
 import functools
 import hashlib
 import pathlib
 
+import numpy as np
 import torch
 
 _ROOT = pathlib.Path(__file__).resolve().parent
 # Not on the training path: how runs are driven, shown, stored or timed.
 _OUTSIDE = {"cli.py", "workers.py", "palette.py", "version.py", "__main__.py"}
 _OUTSIDE_DIRS = {"experiments", "library", "bench"}
+_TINY = dict(steps=12, every=6, width=12, depth=2, points=48, grid=64, test_points=96)
+# One tiny run per model and per problem: what behaviour_version() trains.
+_PROBES = ({"model": "vanilla", "act": "relu"}, {"model": "repnet", "act": "relu"}, {"model": "repnet"}, {"model": "fourier"},
+           {"model": "siren"}, {"model": "mscale"}, {"model": "laaf"}, {"problem": "poisson"}, {"problem": "inverse"},
+           {"target": "multiscale4d"})
 
 
 @functools.lru_cache(maxsize=1)
@@ -23,4 +36,18 @@ def engine_version() -> str:
         if rel.name in _OUTSIDE or rel.parts[0] in _OUTSIDE_DIRS:
             continue
         h.update(str(rel).encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:12]
+
+
+@functools.lru_cache(maxsize=1)
+def behaviour_version() -> str:
+    """~2 s on one CPU core; float32 results rounded to 6 significant digits, so the hash is about the
+    numbers, not the last bit of a reduction order."""
+    from .config import RunConfig
+    from .train import train
+    h = hashlib.sha256()
+    for probe in _PROBES:
+        for s in train(RunConfig(device="cpu", **_TINY, **probe)):
+            h.update(np.format_float_positional(s.rel_l2, precision=6, fractional=False).encode())
+            h.update(np.array2string(s.pred, precision=5, floatmode="maxprec").encode())
     return h.hexdigest()[:12]

@@ -1,7 +1,20 @@
+import multiprocessing as mp
 import os
 import sys
 
+import pytest
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path[:0] = [ROOT, os.path.join(ROOT, "tests")]      # the repository (repcore, dashboard, tools) and tests/helpers.py
 torch.set_num_threads(1)
+
+
+@pytest.fixture
+def no_leftover_processes():
+    """Fails the test that leaves a training process running (whatever order the tests run in)."""
+    from helpers import children_left
+    before = {p.pid for p in mp.active_children()}
+    yield
+    left = children_left(before)
+    assert not left, f"training processes left running: {left}"

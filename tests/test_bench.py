@@ -1,9 +1,12 @@
 """The speed benchmark runs (numbers are not asserted: timing stays out of pass/fail tests)."""
 import json
 
+import pytest
+
 from repcore.bench.__main__ import main
 
 
+@pytest.mark.slow
 def test_quick_benchmark_reports_every_ratio(capsys):
     assert main(["--quick", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)

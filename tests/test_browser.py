@@ -9,7 +9,7 @@ from repcore.library import Library, SavedModel, SavedRun
 from tools.browser import ARGS, CHROMIUM, epochs, image_charts, metric_values, open_app, open_page, scrolls, server, wait_for, wait_idle
 
 playwright = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM} (.ci/run installs it)")
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM} (.ci/run installs it)")]
 
 
 REPLAY = RunConfig(width=16, depth=2, points=100, grid=64, test_points=256, act="relu", steps=200)

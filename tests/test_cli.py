@@ -55,3 +55,28 @@ def test_real_process_exit_code_and_stderr():
     assert proc.returncode == 2
     assert proc.stderr.strip() == "error: target: unexpected character ':' at column 7"
     assert proc.stdout == ""
+
+
+def test_every_option_has_a_help_line_with_its_default(capsys):
+    from dataclasses import fields
+
+    from repcore import RunConfig
+    assert main(["fit", "--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())          # argparse wraps lines
+    out = out[out.index("options:"):]
+    for f in fields(RunConfig):
+        option = "--" + f.name.replace("_", "-")
+        i = out.index(option + " " + f.name.upper())
+        assert "(default: " in out[i:i + 600], option
+    assert "--model MODEL the network: vanilla, RepNet or a peer method [vanilla|repnet|" in out
+
+
+@pytest.mark.parametrize("argv", [["--domain", "-1,1"], ["--domain=-1,1"]])
+def test_a_negative_domain_is_a_value_not_an_option(argv, capsys):
+    assert main(["compare", "--target", "sines", *argv, *FAST, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["config"]["domain"] == "-1,1"
+
+
+def test_a_negative_number_stays_an_error_where_it_is_one(capsys):
+    assert main(["fit", *FAST, "--width", "-3"]) == 2
+    assert "width: -3 is outside" in capsys.readouterr().err

@@ -7,30 +7,10 @@ import os
 import time
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-APP = os.path.join(ROOT, "dashboard", "streamlit_app.py")
-TIMEOUT = 120
+from helpers import ROOT, app, close, metric
 
-
-def app(**query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for k, v in query.items():
-        at.query_params[k] = v
-    return at
-
-
-def close(at: AppTest) -> None:
-    live = at.session_state["live"] if "live" in at.session_state else None
-    if live is not None:
-        live.close()
-
-
-def metric(at: AppTest, label: str) -> list[str]:
-    return [m.value for m in at.metric if m.label == label]
-
-
+@pytest.mark.slow
 def test_live_page_trains_when_playing_and_stops_when_paused():
     at = app(steps="100000")
     at.run()

@@ -11,6 +11,7 @@ from repcore.problems.pinn import PoissonProblem
 from repcore import RunConfig
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", EXPERIMENTS.names())
 def test_each_experiment_runs_quick_and_writes_its_outputs(name, tmp_path, capsys):
     assert main(["run", name, "--quick", "--seeds", "0,1", "--device", "cpu", "--out", str(tmp_path)]) == 0
@@ -67,6 +68,7 @@ def test_exact_solution_gives_zero_residual_in_2d_and_for_the_inverse_problem():
     assert float(inv.residual(lambda x: inv.target(x)[:, None]).detach().abs().max()) < 1e-9 * float(inv.f.abs().max())
 
 
+@pytest.mark.slow
 def test_leaderboard_quick_sweeps_knobs_and_ranks_every_method(tmp_path, capsys):
     from repcore.experiments.leaderboard import METHODS, SWEEPS
     assert main(["run", "leaderboard", "--quick", "--seeds", "0", "--parallel", "no", "--out", str(tmp_path)]) == 0

@@ -4,63 +4,14 @@ import json
 import os
 import sqlite3
 import zipfile
-from dataclasses import fields, replace
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from repcore import Run, RunConfig
+from helpers import TINY, assert_same_run, fake_run, trained
 from repcore.library import APP_ID, Library, LibraryError, default_path
-from repcore.library.runfile import SavedModel, SavedRun, add_frame, read_file, restore, write_file
-from repcore.snapshot import Snapshot
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TINY = RunConfig(width=16, depth=2, points=100, grid=64, test_points=256, steps=20, every=5)
-CLI_TINY = ["--width", "16", "--depth", "2", "--points", "100", "--grid", "64", "--test-points", "256", "--steps", "20", "--every", "5"]
-
-
-def trained(cfg: RunConfig, label: str | None = None) -> SavedModel:
-    run, frames = Run(cfg), []
-    add_frame(frames, run.snapshot())
-    while not run.finished:
-        run.advance(cfg.every)
-        add_frame(frames, run.snapshot())
-    return SavedModel(label or cfg.model, cfg, frames, run.weights())
-
-
-def fake_run(name: str, n: int = 5, size: int = 64, seed: int = 0) -> SavedRun:
-    """A run with random arrays and awkward scalars (NaN, inf, negative zero), no training needed."""
-    rng = np.random.default_rng(seed)
-    arr = lambda: rng.standard_normal(size)  # noqa: E731
-    half = size // 2
-    snaps = [Snapshot(label="repnet", step=i * 10, wall=0.1 * i, status="ok", losses={"mse": float(rng.random()), "bc": float("nan")},
-                      rel_l2=float(rng.random()), x=arr(), pred=arr(), true=arr(), freqs=np.arange(half, dtype=float),
-                      spec_true=arr()[:half], spec_err=arr()[:half], spec_rel_err=np.where(rng.random(half) < 0.3, np.nan, 1.0),
-                      points=arr()[:16].astype(np.float32), hist_edges=np.linspace(0, 1, 9), hist_counts=rng.integers(0, 5, 8),
-                      diverged_at=-1, knob=float("inf"), device="cpu", extra={"k": float(rng.random()), "neg": -0.0})
-             for i in range(n)]
-    weights = {"net.first.weight": rng.standard_normal((16, 1)).astype(np.float32), "problem.0": np.array(2.5)}
-    return SavedRun(name, [SavedModel("repnet", TINY.replace(seed=seed), snaps, weights)], ["fake"])
-
-
-def assert_same_snapshot(a: Snapshot, b: Snapshot) -> None:
-    for f in fields(Snapshot):
-        x, y = getattr(a, f.name), getattr(b, f.name)
-        if isinstance(x, np.ndarray):
-            assert x.dtype == y.dtype and x.shape == y.shape and np.array_equal(x, y, equal_nan=True), f.name
-        else:
-            assert json.dumps(x, sort_keys=True) == json.dumps(y, sort_keys=True), f.name     # NaN == NaN, -0.0 != 0.0
-
-
-def assert_same_run(a: SavedRun, b: SavedRun) -> None:
-    assert (a.name, a.tags, [m.label for m in a.models]) == (b.name, b.tags, [m.label for m in b.models])
-    for ma, mb in zip(a.models, b.models):
-        assert ma.cfg == mb.cfg and len(ma.snapshots) == len(mb.snapshots)
-        for sa, sb in zip(ma.snapshots, mb.snapshots):
-            assert_same_snapshot(sa, sb)
-        assert ma.weights.keys() == mb.weights.keys()
-        assert all(ma.weights[k].dtype == mb.weights[k].dtype and np.array_equal(ma.weights[k], mb.weights[k]) for k in ma.weights)
-
+from repcore.library.runfile import SavedRun, add_frame, read_file, restore, write_file
 
 @pytest.fixture
 def path(tmp_path):

@@ -10,10 +10,11 @@ from streamlit.testing.v1 import AppTest
 
 from repcore.library import Library
 from repcore.library.runfile import restore
-from test_dashboard_apptest import APP, TIMEOUT, close, metric
-from test_library import fake_run
+from helpers import APP, TIMEOUT, close, fake_run, metric
 
 TINY = dict(steps="40", every="10", width="16", depth="2", points="100", grid="64", test_points="256", act="relu")
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from repcore.cli import main
 from repcore.library import Library
 from repcore.library.runfile import restore
-from test_library import CLI_TINY, fake_run
+from helpers import CLI_TINY, fake_run
 
 
 @pytest.fixture

@@ -11,7 +11,9 @@ import pytest
 
 from repcore.library import Library
 from repcore.library.runfile import SavedRun, restore
-from test_library import ROOT, TINY, assert_same_run, fake_run, trained
+from helpers import ROOT, TINY, assert_same_run, fake_run, trained
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
@@ -23,7 +25,7 @@ SLOW_SAVE = r"""
 import sys, time
 sys.path[:0] = [sys.argv[2], sys.argv[3]]
 import repcore.library.store as library
-from test_library import fake_run
+from helpers import fake_run
 real = library.pack_snapshot
 def pack(s):                      # stall inside the transaction, half the snapshots already inserted
     if s.step == 500:
@@ -69,7 +71,7 @@ WRITER = r"""
 import os, sys, time
 sys.path[:0] = [sys.argv[2], sys.argv[3]]
 from repcore.library import Library
-from test_library import fake_run
+from helpers import fake_run
 runs = [fake_run(f"{sys.argv[4]}-{i}", n=30, size=500, seed=i) for i in range(8)]
 open(sys.argv[1] + "." + sys.argv[4] + ".ready", "w").close()
 while not os.path.exists(sys.argv[1] + ".go"):

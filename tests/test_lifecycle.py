@@ -2,15 +2,16 @@
 on close and when the session is dropped; history memory is bounded."""
 import dataclasses
 import gc
-import multiprocessing as mp
 import time
 
 import numpy as np
+import pytest
 
 from dashboard.session import LiveSession
 from repcore import RunConfig
 from repcore.train import train
 
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("no_leftover_processes")]
 CFG = RunConfig(width=16, depth=2, points=200, grid=64, test_points=256, act="relu", steps=100_000)
 
 
@@ -137,11 +138,3 @@ def test_history_is_bounded():
     for step in range(1, 5000):
         live._record(lane, dataclasses.replace(base, step=step))
     assert len(lane.history) <= 50 and lane.history[-1].step == 4999 and lane.history[0].step == 1
-
-
-def test_no_training_process_outlives_the_tests():
-    gc.collect()
-    deadline = time.time() + 10
-    while mp.active_children() and time.time() < deadline:
-        time.sleep(0.2)
-    assert mp.active_children() == []

@@ -9,7 +9,7 @@ import pytest
 from tools.browser import ARGS, CHROMIUM, epochs, server, wait_for, wait_idle
 
 playwright = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM} (.ci/run installs it)")
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM} (.ci/run installs it)")]
 SESSIONS = 4
 IDLE = 15         # seconds a worker waits for its page before exiting (REPCORE_IDLE_TIMEOUT; default 20)
 

@@ -115,3 +115,15 @@ def test_a_run_file_saved_before_the_restructure_still_loads():
     assert run.name == "old format" and model.cfg.model == "repnet" and [s.step for s in model.snapshots] == [0, 20, 40, 60]
     assert not hasattr(model.snapshots[-1], "pieces") and np.isfinite(model.snapshots[-1].pred).all()
     assert os.path.getsize(DATA / "run_v1.repcore") > 0
+
+
+@pytest.mark.slow
+def test_behaviour_version_moves_with_the_numbers_not_with_the_code(monkeypatch):
+    from repcore import version
+    from repcore.repnet import RepLayer
+    base = version.behaviour_version.__wrapped__()
+    assert base == version.behaviour_version.__wrapped__()                 # deterministic on the CPU
+    forward = RepLayer.forward
+    monkeypatch.setattr(RepLayer, "forward", lambda self, x: forward(self, x) * 1.001)
+    assert version.behaviour_version.__wrapped__() != base                  # RepNet computes something else
+    assert len(version.engine_version()) == 12

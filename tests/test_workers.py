@@ -10,6 +10,8 @@ import pytest
 from repcore import RunConfig
 from repcore.workers import Worker
 
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("no_leftover_processes")]
+
 CFG = RunConfig(width=16, depth=2, points=200, grid=128, test_points=256, act="relu", steps=100_000)
 
 

@@ -40,7 +40,7 @@ def server(env: dict | None = None):
                     break
             except OSError:
                 if time.time() > deadline or proc.poll() is not None:
-                    raise RuntimeError(f"streamlit did not start: {proc.stderr.read().decode()[-2000:]}")
+                    raise RuntimeError(f"streamlit did not start: {proc.stderr.read().decode()[-2000:]}") from None
                 time.sleep(0.3)
         yield url, proc
     finally:

@@ -21,6 +21,7 @@ import sys
 import time
 
 from repcore import Run, RunConfig
+from repcore.workers import Worker
 from tools.browser import ARGS, CHROMIUM, epochs, open_app, server, wait_for
 
 QUERY = {"target": "multiscale", "act": "tanh", "steps": "1000000"}
@@ -54,16 +55,15 @@ def headless_pair(cfg: RunConfig, seconds: float) -> float:
 def headless_parallel(cfg: RunConfig, steps: int) -> float:
     """Epochs per second per model when vanilla and RepNet train at once in two worker processes
     with no UI: the same resources the app uses, minus the server and the browser."""
-    from repcore.workers import Worker
     workers = [Worker(cfg.replace(model=m)) for m in ("vanilla", "repnet")]
     try:
         for w in workers:
-            wait_for(lambda: any(k == "snap" for k, _ in w.poll()), 90, interval=0.1)
+            wait_for(lambda w=w: any(k == "snap" for k, _ in w.poll()), 90, interval=0.1)
         start = time.perf_counter()
         for w in workers:
             w.send("step", steps)
         for w in workers:
-            wait_for(lambda: any(k == "snap" and s.step >= steps for k, s in w.poll()), 600, interval=0.05)
+            wait_for(lambda w=w: any(k == "snap" and s.step >= steps for k, s in w.poll()), 600, interval=0.05)
         return steps / (time.perf_counter() - start)
     finally:
         for w in workers:

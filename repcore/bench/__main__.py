@@ -1,4 +1,4 @@
-"""`python -m repcore.bench [--quick] [--json] [--device cpu|cuda] [--dashboard]`: speed ratios,
+"""`python -m repcore.bench [--quick] [--json] [--device cpu|cuda] [--dashboard] [--batched]`: speed ratios,
 each measured within one run (see measure.py for how).
 
     noise_floor          A/A: a bare loop against an identical one
@@ -11,6 +11,8 @@ each measured within one run (see measure.py for how).
                          forked from the warm fork server / spawned (each importing torch)
     cuda                 on a GPU: the same ratios there, and CPU / CUDA step time
     compiled_vs_eager    --compile: torch.compile'd network / eager, after warm-up (slow to run)
+    batched              --batched (only this row): trials per second, K trials one after another / stacked
+                         as one network (experiments/batched.py), K = 1, 4, 16, 64 at (width, points) SHAPES
     dashboard_vs_headless  --dashboard: runs `python -m tools.dashboard_bench --json` (real app in Chromium)
 """
 from __future__ import annotations
@@ -27,6 +29,7 @@ from ..device import resolve
 from . import measure as B
 
 BASE = RunConfig(target="multiscale", width=100, depth=3, steps=10**6, every=100)
+SHAPES = ((32, 256), (32, 1000), (100, 1000))      # (width, points) of the batched row
 
 
 def measure(quick: bool, device: str, compile_: bool = False) -> dict:
@@ -51,6 +54,23 @@ def measure(quick: bool, device: str, compile_: bool = False) -> dict:
         out["compiled"] = B.compiled_vs_eager(base.replace(act="tanh"), steps, blocks)
         out["compiled_vs_eager"] = out["compiled"]["ratio"]
     return out
+
+
+def measure_batched(quick: bool, device: str) -> dict:
+    ks, shapes, steps, blocks = ((1, 4, 16), ((32, 256),), 5, 1) if quick else ((1, 4, 16, 64), SHAPES, 10, 3)
+    rows = B.batched_vs_unbatched(BASE.replace(act="tanh", device=device), ks, shapes, steps, blocks)
+    name = torch.cuda.get_device_name(0) if resolve(device).type == "cuda" else "cpu"
+    return {"device": str(resolve(device)), "device_name": name, "torch": torch.__version__, "threads": torch.get_num_threads(),
+            "batched": rows}
+
+
+def report_batched(out: dict) -> None:
+    print(f"batched trials on {out['device_name']} (torch {out['torch']}, {out['threads']} thread(s)); RepNet, tanh, depth 3; "
+          f"a trial = {out['batched'][0]['steps']} Adam steps")
+    print(f"  {'width':>5} {'points':>6} {'K':>4} {'unbatched trials/s':>19} {'batched trials/s':>17} {'speedup':>8}")
+    for r in out["batched"]:
+        print(f"  {r['width']:>5} {r['points']:>6} {r['K']:>4} {r['unbatched_trials_per_s']:>19.2f} "
+              f"{r['batched_trials_per_s']:>17.2f} {r['speedup']:>8.2f}")
 
 
 def report(out: dict) -> None:
@@ -89,7 +109,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--device", default="cpu")
     p.add_argument("--dashboard", action="store_true", help="also run the in-browser dashboard benchmark (needs Chromium)")
     p.add_argument("--compile", action="store_true", help="also time a torch.compile'd network against eager")
+    p.add_argument("--batched", action="store_true", help="only the batched / unbatched trials-per-second row")
     args = p.parse_args(argv)
+    if args.batched:
+        out = measure_batched(args.quick, args.device)
+        print(json.dumps(out)) if args.json else report_batched(out)
+        return 0
     out = measure(args.quick, args.device, args.compile)
     if args.dashboard:
         proc = subprocess.run([sys.executable, "-m", "tools.dashboard_bench", "--json", "--seconds", "8" if args.quick else "20"],

@@ -153,3 +153,35 @@ def compiled_vs_eager(cfg: RunConfig, steps: int, blocks: int) -> dict:
     warmup = time.perf_counter() - start
     t_c, t_e = interleaved(lambda: bare_loop(comp, steps) / steps, lambda: bare_loop(eager, steps) / steps, blocks)
     return {"compiled_ms": 1e3 * t_c, "eager_ms": 1e3 * t_e, "ratio": t_c / t_e, "warmup_s": warmup}
+
+
+def batched_vs_unbatched(cfg: RunConfig, ks: tuple[int, ...], shapes: tuple[tuple[int, int], ...], steps: int,
+                         blocks: int) -> list[dict]:
+    """Trials per second (a trial = `steps` optimizer steps, snapshots excluded) for K trials trained
+    one after another (train.Run) and as one stacked network (experiments.batched), per (width, points)
+    in `shapes`; interleaved blocks, the same K seeds both ways; speedup = batched / unbatched rate.
+    cfg.steps must leave room for every block."""
+    from ..experiments.batched import BatchRun
+    rows = []
+    for w, n in shapes:
+        for k in ks:
+            cfgs = [cfg.replace(width=w, points=n, seed=s) for s in range(k)]
+            alone, stacked = [Run(c) for c in cfgs], BatchRun(cfgs)
+
+            def one_by_one(alone=alone):
+                return _timed(lambda: [r.advance(steps) for r in alone])
+
+            def together(stacked=stacked):
+                return _timed(lambda: stacked.advance(steps))
+
+            one_by_one(), together()                                                  # warm-up
+            t_alone, t_stacked = interleaved(one_by_one, together, blocks)
+            rows.append({"width": w, "points": n, "K": k, "steps": steps, "unbatched_trials_per_s": k / t_alone,
+                         "batched_trials_per_s": k / t_stacked, "speedup": t_alone / t_stacked})
+    return rows
+
+
+def _timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start

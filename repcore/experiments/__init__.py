@@ -1,5 +1,6 @@
 """The paper's experiment families as named, runnable benchmarks: `python -m repcore.experiments`."""
 from . import catalog  # noqa: F401  (register)
-from .runner import EXPERIMENTS, Experiment, run
+from .execute import run
+from .runner import EXPERIMENTS, Experiment
 
 __all__ = ["EXPERIMENTS", "Experiment", "run"]

@@ -1,35 +1,96 @@
 """python -m repcore.experiments list
    python -m repcore.experiments run NAME [--quick] [--seeds 0,1,2] [--device auto|cpu|cuda] [--out DIR]
+   python -m repcore.experiments cases [--quick]
+   python -m repcore.experiments sweep CASE --grid [MODEL.]FIELD=V1,V2 ... [--models ...] [--set FIELD=V ...]
+   run and sweep also take: --backend local|ray [--address HOST:PORT] [--gpus-per-trial G] [--batch auto|yes|no]
 
-Writes DIR/NAME/{table.md, table.csv, runs.csv, history.csv, figures.png} (DIR defaults to results/)
-and prints the Markdown table. Bad input: exit code 2 and one line on stderr.
+run writes DIR/NAME/{table.md, table.csv, runs.csv, history.csv, figures.png} (DIR defaults to results/)
+and prints the Markdown table; sweep writes DIR/sweep/CASE/{sweep.csv, best.csv, best.md} and prints
+best.md. Every finished trial is kept under the folder's trials/; run again with the same --out, a
+command reuses them and says how many. Bad input: exit code 2 and one line on stderr.
 """
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
 from ..cli import _fail, _Parser, _seeds
-from ..errors import UserError
+from ..config import RunConfig
 from ..device import resolve as resolve_device
+from ..errors import UserError
 from . import EXPERIMENTS, leaderboard, run
+from . import sweep as sweeps
+from .backends import BACKENDS, Execution
+from .batched import BATCHING
 from .report import write
 
 
-def main(argv: list[str] | None = None) -> int:
+def slug(label: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+
+
+def named_cases(quick: bool) -> dict[str, tuple[str, RunConfig]]:
+    """Every experiment's cases (and the leaderboard's) by name 'EXPERIMENT/CASE-SLUG'."""
+    out = {}
+    for name in EXPERIMENTS:
+        for label, cfg in EXPERIMENTS.get(name).cases(quick):
+            out[f"{name}/{slug(label)}"] = (label, cfg)
+    for label, cfg in leaderboard.benchmark_cases(quick):
+        out[f"leaderboard/{slug(label)}"] = (label, cfg)
+    return out
+
+
+def case(name: str, quick: bool) -> tuple[str, RunConfig]:
+    cases = named_cases(quick)
+    if name not in cases:
+        raise UserError(f"unknown case {name!r}; `python -m repcore.experiments cases` lists them, e.g. {next(iter(cases))}")
+    return cases[name]
+
+
+def _execution_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--backend", default="local", help=f"where trials run: {'|'.join(BACKENDS)} (results are identical)")
+    p.add_argument("--address", default=None, metavar="HOST:PORT", help="ray: join this running cluster (default: start a local Ray)")
+    p.add_argument("--gpus-per-trial", type=float, default=0.0, metavar="G", help="ray: GPUs per trial (fractions share one)")
+    p.add_argument("--parallel", default="auto", help="local: one process per core: auto|yes|no (results are identical)")
+    p.add_argument("--batch", default="auto", help=f"stack trials of one shape into one network: {'|'.join(BATCHING)}")
+
+
+def _execution(args, store: Path) -> Execution:
+    BACKENDS.get(args.backend)
+    BATCHING.get(args.batch)
+    if args.gpus_per_trial < 0:
+        raise UserError(f"--gpus-per-trial: {args.gpus_per_trial:g} is negative")
+    return Execution(args.backend, args.address, args.gpus_per_trial, args.parallel, args.batch, store)
+
+
+def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m repcore.experiments", description="Run the paper's experiments.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("list", help="the experiments and what they run")
     r = sub.add_parser("run", help="run one experiment")
     r.add_argument("name")
-    r.add_argument("--quick", action="store_true", help="tiny sizes (seconds): a smoke test, not a result")
-    r.add_argument("--seeds", default="0,1,2")
-    r.add_argument("--device", default="auto")
-    r.add_argument("--out", default="results")
-    r.add_argument("--parallel", default="auto", help="one process per model: auto|yes|no (results are identical)")
+    c = sub.add_parser("cases", help="the named cases a sweep can start from")
+    s = sub.add_parser("sweep", help="sweep RunConfig fields over a grid for one named case")
+    s.add_argument("case", help="a named case (see `cases`), e.g. fit1d/multiscale-tanh")
+    s.add_argument("--grid", action="append", default=[], metavar="[MODEL.]FIELD=V1,V2", help="values of one field (repeat for a product)")
+    s.add_argument("--models", default="vanilla,repnet", help="comma-separated models")
+    s.add_argument("--set", action="append", default=[], metavar="FIELD=V", help="change the case's base config")
+    s.add_argument("--metric", default="rel_l2", help="the error column that picks the best setting")
+    for q in (r, s, c):
+        q.add_argument("--quick", action="store_true", help="tiny sizes (seconds): a smoke test, not a result")
+    for q in (r, s):
+        q.add_argument("--seeds", default="0,1,2")
+        q.add_argument("--device", default="auto")
+        q.add_argument("--out", default="results")
+        _execution_options(q)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
     try:
-        args = p.parse_args(argv)
+        args = _parser().parse_args(argv)
     except SystemExit as stop:
         return int(stop.code or 0)
     if args.command == "list":
@@ -37,25 +98,50 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:<12} {EXPERIMENTS.help(name)}")
         print(f"{'leaderboard':<12} every method (vanilla, RepNet, Fourier features, SIREN, MscaleDNN, LAAF), knob sweep + seeds")
         return 0
-    if args.name == "leaderboard":
-        try:
-            leaderboard.main(args.quick, _seeds(args.seeds), Path(args.out) / "leaderboard", args.parallel)
-        except UserError as err:
-            return _fail(str(err))
+    if args.command == "cases":
+        for name, (_label, cfg) in named_cases(args.quick).items():
+            print(f"{name:<36} {' '.join(f'{k}={v}' for k, v in cfg.to_query().items())}")
         return 0
     try:
-        exp = EXPERIMENTS.get(args.name)
-        seeds = _seeds(args.seeds)
-        resolve_device(args.device)
-        out = Path(args.out) / args.name
-        print(f"{args.name}: {exp.title}{' (quick)' if args.quick else ''}, seeds {seeds}", file=sys.stderr)
-        results = run(exp, args.quick, seeds, args.device, parallel=args.parallel)
-        paths = write(exp, results, out)
+        return {"run": _run, "sweep": _sweep}[args.command](args)
     except UserError as err:
         return _fail(str(err))
     except KeyboardInterrupt:
-        return _fail("interrupted")
+        return _fail("interrupted (finished trials are kept: run the same command again to reuse them)")
+
+
+def _run(args) -> int:
+    seeds = _seeds(args.seeds)
+    resolve_device(args.device)
+    out = Path(args.out) / args.name
+    how = _execution(args, out / "trials")
+    if args.name == "leaderboard":
+        leaderboard.main(args.quick, seeds, out, how, args.device)
+        return 0
+    exp = EXPERIMENTS.get(args.name)
+    print(f"{args.name}: {exp.title}{' (quick)' if args.quick else ''}, seeds {seeds}", file=sys.stderr)
+    results = run(exp, args.quick, seeds, args.device, how=how)
+    paths = write(exp, results, out)
     print(paths["table_md"].read_text())
+    print(f"wrote {', '.join(str(p) for p in paths.values())}", file=sys.stderr)
+    return 0
+
+
+def _sweep(args) -> int:
+    seeds = _seeds(args.seeds)
+    resolve_device(args.device)
+    label, base = case(args.case, args.quick)
+    changes = dict(item.partition("=")[::2] for item in args.set)
+    base = RunConfig.from_query({**base.to_query(), **changes})[0]
+    models = [m.strip() for m in args.models.split(",") if m.strip()]
+    grid = sweeps.parse_grid(args.grid, models)
+    sweeps.check_metric(args.metric)
+    out = Path(args.out) / "sweep" / args.case.replace("/", "-")
+    print(f"sweep {args.case} ({label}): {', '.join(f'{m} x {len(sweeps.settings(grid[m]))}' for m in models)} settings, "
+          f"seeds {seeds}", file=sys.stderr)
+    runs, best = sweeps.sweep(base, grid, seeds, _execution(args, out / "trials"), args.device, args.metric)
+    paths = sweeps.write(runs, best, out, args.metric)
+    print(paths["best_md"].read_text())
     print(f"wrote {', '.join(str(p) for p in paths.values())}", file=sys.stderr)
     return 0
 

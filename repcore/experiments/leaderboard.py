@@ -2,21 +2,27 @@
 
 Protocol: equal parameter count (within 2%, tests/test_peers.py), equal steps, data, optimizer (Adam,
 lr 1e-3), width 100 x 3 hidden layers, tanh wherever the method does not fix its own activation.
-1. Sweep each method's frequency knob (SWEEPS) on the classic 1-D multiscale target, seed 0 only.
+1. Sweep each method's frequency knob (SWEEPS) on the classic 1-D multiscale target, seed 0 only
+   (sweep.py: the same trials, store and backends as any sweep).
 2. With each method's best knob, train every method on each BENCHMARKS case over the seeds.
-`python -m repcore.experiments leaderboard [--quick] [--seeds 0,1,2] [--out DIR]` writes
-DIR/leaderboard/{sweep.md, table.md, table.csv, runs.csv}.
+`python -m repcore.experiments leaderboard [--quick] [--seeds 0,1,2] [--out DIR] [--backend ...]` writes
+DIR/leaderboard/{sweep.md, sweep.csv, table.md, table.csv, runs.csv} and trials/ (rerun: reused).
 """
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
 from ..config import RunConfig
+from .backends import Execution
+from .execute import run
 from .report import markdown, runs_frame, summary
-from .runner import Experiment, run
+from .runner import Experiment
+from .sweep import best_overrides, sweep
+from .sweep import markdown as sweep_markdown
 
 METHODS = ("vanilla", "repnet", "fourier", "siren", "mscale", "laaf")
 # Knob values per method, five each, wide enough that the best is not at an edge of its grid (a first
@@ -30,38 +36,37 @@ BENCHMARKS = (("multiscale 1-D", BASE.replace(target="multiscale")),
               ("sines 1-D", BASE.replace(target="sines")),
               ("multiscale 4-D", BASE.replace(target="multiscale4d", points=4000, steps=2000, test_points=4096)),
               ("PINN Poisson 1-D", BASE.replace(problem="poisson", target="multiscale")))
-QUICK = dict(width=16, depth=2, steps=20, every=10, points=100, grid=64, test_points=256)
+QUICK = {"width": 16, "depth": 2, "steps": 20, "every": 10, "points": 100, "grid": 64, "test_points": 256}
 
 
-def sweep(quick: bool, parallel: str) -> tuple[pd.DataFrame, dict]:
-    rows, best = [], {}
-    for method, (field, values) in SWEEPS.items():
-        cases = [(f"{field}={v:g}", BASE.replace(target="multiscale", **{field: v}, **(QUICK if quick else {}))) for v in values]
-        exp = Experiment(f"sweep {method}", lambda q, c=cases: c, models=(method,))
-        res = runs_frame(run(exp, quick, [0], progress=True, parallel=parallel))
-        rows.append(res)
-        pick = res.loc[res["rel_l2"].idxmin()]
-        best[method] = {field: float(pick["case"].split("=")[1])}
-    return pd.concat(rows), best
+def benchmark_cases(quick: bool) -> list[tuple[str, RunConfig]]:
+    return [(name, cfg.replace(**QUICK) if quick else cfg) for name, cfg in BENCHMARKS]
 
 
-def main(quick: bool, seeds: list[int], out: Path, parallel: str = "auto") -> Path:
+def tune(quick: bool, how: Execution, device: str = "auto") -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """Step 1: each method's knob grid on the 1-D multiscale target, seed 0 (sweep.py). Returns the
+    sweep's runs, its best settings and the overrides {method: {field: best value}}."""
+    grid = {m: {name: list(values)} for m, (name, values) in SWEEPS.items()}
+    base = BASE.replace(target="multiscale", **(QUICK if quick else {}))
+    runs, best = sweep(base, grid, [0], how, device)
+    return runs, best, best_overrides(best, grid)
+
+
+def main(quick: bool, seeds: list[int], out: Path, how: Execution | None = None, device: str = "auto") -> Path:
     out.mkdir(parents=True, exist_ok=True)
-    sweeps, best = sweep(quick, parallel)
+    how = how or Execution()
+    how = replace(how, store=how.store or out / "trials")
+    sweeps, best, overrides = tune(quick, how, device)
     sweeps.to_csv(out / "sweep.csv", index=False)
-    lines = ["| method | setting | rel_l2 (seed 0) | best |", "|---|---|---|---|"]
-    for _, r in sweeps.iterrows():
-        field, value = r["case"].split("=")
-        lines.append(f"| {r['model']} | {r['case']} | {r['rel_l2']:.3g} | {'**best**' if best[r['model']][field] == float(value) else ''} |")
-    (out / "sweep.md").write_text("\n".join(lines) + "\n")
-    cases = [(name, cfg.replace(**QUICK) if quick else cfg) for name, cfg in BENCHMARKS]
-    exp = Experiment("leaderboard", lambda q: cases, models=METHODS, overrides=best)
-    results = run(exp, quick, seeds, parallel=parallel)
+    (out / "sweep.md").write_text(sweep_markdown(sweeps, best))
+    cases = benchmark_cases(quick)
+    exp = Experiment("leaderboard", lambda q: cases, models=METHODS, overrides=overrides)
+    results = run(exp, quick, seeds, device, how=how)
     runs = runs_frame(results)
     table = summary(exp, runs)
     runs.to_csv(out / "runs.csv", index=False)
     table.to_csv(out / "table.csv", index=False)
     (out / "table.md").write_text(markdown(exp, table))
     print((out / "sweep.md").read_text() + "\n" + (out / "table.md").read_text())
-    print(f"best knobs: {best}", file=sys.stderr)
+    print(f"best knobs: {overrides}", file=sys.stderr)
     return out

@@ -1,21 +1,20 @@
 """Experiments: named lists of cases, each trained for every model and seed through the one training
-loop (train.lockstep), summarised as tables (report.py).
+loop, summarised as tables (report.py).
 
-An Experiment says which cases (a label and a RunConfig) to run at full and at --quick size; the
-runner builds the runs (models share the seed, data and body, see models.py), steps them in lockstep
-and keeps each run's history (step, rel. L2, losses, problem extras) and its final snapshot.
+An Experiment says which cases (a label and a RunConfig) to run at full and at --quick size; `trials`
+expands it into trials (case x seed x model; models share the seed, data and body, see models.py),
+which execute.py runs. Each Result keeps the run's history (step, rel. L2, losses, problem extras) and
+its final snapshot; Result.row() is the one source of a trial's table row (runs.csv).
 """
 from __future__ import annotations
 
-import sys
-import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 from ..config import RunConfig
 from ..registry import Registry
 from ..snapshot import Snapshot
-from ..workers import side_by_side
+from .trials import Trial, config_json, trial_key
 
 
 @dataclass(frozen=True)
@@ -35,6 +34,7 @@ class Result:
     nu: float
     history: list[dict] = field(default_factory=list)      # one row per snapshot
     final: Snapshot | None = None
+    batch: int = 1                                         # trials trained together as one stacked network
 
     def row(self) -> dict:
         s = self.final
@@ -43,33 +43,21 @@ class Result:
                "rel_l2": s.rel_l2, "knob": self.nu}
         row.update({f"final_{k}": v for k, v in s.losses.items()})     # final loss terms, e.g. final_pde
         row.update({k: v for k, v in s.extra.items()})
+        row.update({"batch": self.batch, "key": trial_key(self.cfg), "config": config_json(self.cfg)})
         return row
+
+    def record(self, snap: Snapshot) -> None:
+        """Fold in one snapshot: its history row (once per step) and the final snapshot."""
+        self.nu = snap.knob
+        if not self.history or self.history[-1]["step"] != snap.step:
+            self.history.append({"step": snap.step, "wall": snap.wall, "rel_l2": snap.rel_l2, **snap.losses, **snap.extra})
+        self.final = snap
 
 
 EXPERIMENTS: Registry[Experiment] = Registry("experiment")
 
 
-def run(exp: Experiment, quick: bool, seeds: Sequence[int], device: str = "auto", progress: bool = True,
-        parallel: str = "auto") -> list[Result]:
-    """Every case x seed, the models side by side (one process per model when `parallel` says so;
-    the results are identical either way)."""
-    cases = exp.cases(quick)
-    results: list[Result] = []
-    for i, (case, base) in enumerate(cases):
-        for seed in seeds:
-            start = time.perf_counter()
-            cfgs = [base.replace(model=m, seed=seed, device=device, **exp.overrides.get(m, {})) for m in exp.models]
-            stream = side_by_side(cfgs, parallel)
-            group = [Result(case, c, float("nan")) for c in cfgs]
-            for snaps in stream:
-                for res, s in zip(group, snaps):
-                    res.nu = s.knob
-                    if not res.history or res.history[-1]["step"] != s.step:
-                        res.history.append({"step": s.step, "wall": s.wall, "rel_l2": s.rel_l2, **s.losses, **s.extra})
-                    res.final = s
-            results += group
-            if progress:
-                errs = "  ".join(f"{r.cfg.model} {r.final.rel_l2:.3g}" for r in group)
-                print(f"  [{i + 1}/{len(cases)}] {case} seed {seed}: {errs}  ({time.perf_counter() - start:.1f} s)",
-                      file=sys.stderr, flush=True)
-    return results
+def trials(exp: Experiment, quick: bool, seeds: Sequence[int], device: str = "auto") -> list[Trial]:
+    """Every case x seed x model, in table order."""
+    return [Trial(case, base.replace(model=m, seed=seed, device=device, **exp.overrides.get(m, {})))
+            for case, base in exp.cases(quick) for seed in seeds for m in exp.models]

@@ -178,8 +178,9 @@ def config_from_json(text: str) -> RunConfig:
     values = from_json(text)
     if not isinstance(values, dict):
         raise ConfigError("config: not an object")
-    if isinstance(values.get("domain"), list):
-        values["domain"] = tuple(tuple(p) if isinstance(p, list) else p for p in values["domain"])
+    for name, value in values.items():         # JSON has lists where the config has tuples (domain, sigmas)
+        if isinstance(value, list):
+            values[name] = tuple(tuple(v) if isinstance(v, list) else v for v in value)
     return RunConfig.from_query(values)[0]
 
 

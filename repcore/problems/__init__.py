@@ -3,9 +3,10 @@
     base      Grids, FunctionProblem, the PROBLEMS registry
     fit       regression on samples of a target
     diffops   grad / laplace by autograd  -> pinn: forward and inverse Poisson PINNs
+    weighting, constraints                 the PINN loss weightings; exact Dirichlet data (u = G + D N)
     seismic   real earthquake records (ObsPy) -> deeponet: operator learning
 Importing the package registers every problem."""
-from . import deeponet, fit, pinn  # noqa: F401  (register)
+from . import fit, pinn, deeponet  # noqa: F401  (register, in the order the choices are listed)
 from .base import PROBLEMS, FunctionProblem, Grids
 
 __all__ = ["PROBLEMS", "FunctionProblem", "Grids"]

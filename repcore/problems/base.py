@@ -6,26 +6,53 @@ A problem owns its data on the device and tells the loop:
     evaluate(net)     -> (pred_line [g], rel_l2)   the solution on the display line, the test error
     extra()           -> {name: float}       problem-specific readouts (a recovered coefficient)
     params()          -> [tensor]            extra trainable tensors (an unknown coefficient)
+    begin_step(n)     (optional)             called before optimizer step n: redraws points when due
 and exposes `grids` (display line, test set), `lo`/`hi` (display domain along axis 1) and
 `top_cycles` (highest significant frequency, for the auto slope scale).
 
 Function problems (fit.py, PINNs in pinn.py) learn u(x) on a box with a known exact u (the target).
+A data target (csv:, image:, quake:; repcore.data) brings its own training and test sets instead:
+`training_set` and the test grid come from data.split; only problems with `fits_data` accept one (a
+PINN needs a formula to differentiate). A picture's snapshots also carry the predicted image and
+radial spectra (`snapshot_fields`, read by train.Run) and its PSNR (`extra`).
+
+The training protocol: RunConfig's resample, schedule and weighting may say auto; a problem class then
+supplies its own value (PROTOCOL, resolved once per run into `self.protocol`). Fitting keeps the
+protocol of the first releases (fixed points, constant lr, normalised terms); PINNs override it.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 import torch
 from torch import nn
 
+from .. import data, images
 from ..config import RunConfig
+from ..errors import UserError
 from ..models import build
 from ..registry import Registry
-from ..targets import Target, line, resolve, sample_box, top_frequency
+from ..targets import Target, TargetError, line, resolve, sample_box, top_frequency
 
 DATA_SEED_OFFSET = 7_777_777   # training data: its own stream, identical for every model with one seed
 TEST_SEED_OFFSET = 9_999_991
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """How a run trains: points redrawn every `resample` steps (0 = fixed), the lr schedule and the
+    loss weighting by name (schedules.SCHEDULES, weighting.WEIGHTINGS); never 'auto' once resolved."""
+    resample: int = 0
+    schedule: str = "constant"
+    weighting: str = "normalised"
+
+    def resolve(self, cfg: RunConfig) -> "Protocol":
+        """This protocol with every field that cfg sets (not auto) taken from cfg."""
+        return Protocol(self.resample if cfg.resample is None else cfg.resample,
+                        self.schedule if cfg.schedule == "auto" else cfg.schedule,
+                        self.weighting if cfg.weighting == "auto" else cfg.weighting)
 
 
 class Grids:
@@ -37,8 +64,13 @@ class Grids:
         self.test = torch.as_tensor(test, dtype=dtype, device=device)
 
     @classmethod
-    def for_target(cls, target: Target, cfg: RunConfig, device, dtype) -> "Grids":
+    def for_target(cls, target: Target, cfg: RunConfig, device, dtype, test: tuple | None = None) -> "Grids":
+        """`test`: (x [n, d], u [n]) a data target's test set, instead of a grid or random points."""
         xl = line(target, cfg.grid + 1)[:-1]
+        if test is not None:
+            grids = cls(xl[:, 0], target(xl), test[0], test[1], device, dtype)
+            grids.line = torch.as_tensor(xl, dtype=dtype, device=device)
+            return grids
         if target.dim == 1:
             xt = np.linspace(target.lo[0], target.hi[0], cfg.test_points)[:, None]
         else:
@@ -54,23 +86,48 @@ class FunctionProblem:
     label (what a user picks), solution (what the display line shows), needs_smooth_activation (the loss
     holds second derivatives: a ReLU net's are zero almost everywhere), has_target (a target expression
     defines the solution)."""
-
+    fits_data = False         # accepts a data target (then trains on its samples)
     label = "function problem"
     solution = "target"
     needs_smooth_activation = False
     has_target = True
 
+    PROTOCOL = Protocol()
+
     def __init__(self, cfg: RunConfig, device, dtype):
+        self.protocol = self.PROTOCOL.resolve(cfg)
+        if self.protocol.resample and not hasattr(self, "redraw"):     # redraw(): new points from the data stream
+            raise UserError(f"resample: the {cfg.problem} problem's training data are fixed; use resample 0")
         self.target = resolve(cfg.target, cfg.freq, cfg.domain)
+        self.data = data.split(self.target, cfg.seed, cfg.points) if data.is_data(self.target) else None
+        if self.data is not None and not self.fits_data:
+            raise TargetError(f"problem {cfg.problem}: needs a formula target, and {cfg.target} is data; use the problem 'fit'")
+        if self.data is not None and self.protocol.resample:
+            raise UserError(f"resample: {cfg.target} is data, whose samples are fixed; use resample 0")
         self.lo, self.hi = float(self.target.lo[0]), float(self.target.hi[0])
-        self.top_cycles = top_frequency(self.target)
-        self.grids = Grids.for_target(self.target, cfg, device, dtype)
+        self.top_cycles = self.target.top_cycles() if self.data is not None else top_frequency(self.target)
+        test = None if self.data is None else (self.data.x_test, self.data.y_test)
+        self.grids = Grids.for_target(self.target, cfg, device, dtype, test)
+        self._pred_test = None
         self.gen = torch.Generator().manual_seed(cfg.seed + DATA_SEED_OFFSET)
         self.device, self.dtype = device, dtype
+
+    def training_set(self, n: int) -> tuple[torch.Tensor, np.ndarray]:
+        """(x [n, d] float64 CPU, u [n]): a data target's training split, else n seeded random points of
+        the box and the target there."""
+        if self.data is not None:
+            return torch.from_numpy(np.array(self.data.x_train)), np.array(self.data.y_train)
+        x = self.sample(n)
+        return x, self.target(x.numpy())
 
     def sample(self, n: int) -> torch.Tensor:
         """n training points uniform in the box, float64 on the CPU (seeded: the same for every model)."""
         return sample_box(self.target, n, self.gen)
+
+    def begin_step(self, step: int) -> None:
+        """Called by the training loop before optimizer step `step` (0-based)."""
+        if self.protocol.resample and step and step % self.protocol.resample == 0:
+            self.redraw()
 
     def on_device(self, x) -> torch.Tensor:
         return torch.as_tensor(x, dtype=self.dtype, device=self.device)
@@ -82,12 +139,26 @@ class FunctionProblem:
         return []
 
     def extra(self) -> dict[str, float]:
-        return {}
+        """A picture: PSNR of the last evaluation in dB, values spanning [-1, 1] (peak-to-peak 2)."""
+        if self.data is None or not self.target.shape or self._pred_test is None:
+            return {}
+        mse = float(np.mean((self._pred_test - self.grids.true_test) ** 2))
+        return {"psnr": 20 * np.log10(2 / np.sqrt(mse)) if mse > 0 else float("inf")}
+
+    def snapshot_fields(self) -> dict:
+        """Snapshot fields that replace the 1-D line's (train.Run): for a picture, the predicted image
+        [h, w] of the last evaluation and its radial error spectra (images.radial_spectra)."""
+        if self.data is None or not self.target.shape or self._pred_test is None:
+            return {}
+        pred, true = self._pred_test.reshape(self.target.shape), self.grids.true_test.reshape(self.target.shape)
+        freqs, spec_true, spec_err, spec_rel_err = images.radial_spectra(pred, true)
+        return {"image": pred.astype(np.float32), "freqs": freqs, "spec_true": spec_true, "spec_err": spec_err, "spec_rel_err": spec_rel_err}
 
     @torch.no_grad()
     def evaluate(self, net: nn.Module) -> tuple[np.ndarray, float]:
         g = self.grids
         pred_test = net(g.test)[:, 0].double().cpu().numpy()
+        self._pred_test = pred_test if self.data is not None else None
         err = np.linalg.norm(pred_test - g.true_test) / max(np.linalg.norm(g.true_test), 1e-300)
         return net(g.line)[:, 0].double().cpu().numpy(), float(err)
 

@@ -9,14 +9,20 @@ from .base import PROBLEMS, FunctionProblem
 
 
 class FitProblem(FunctionProblem):
-    """Function fitting: mean squared error on `points` random training points."""
+    """Function fitting: mean squared error on `points` random training points (or a data target's samples)."""
+    fits_data = True
 
     label = "fit the target"
 
     def __init__(self, cfg: RunConfig, device, dtype):
         super().__init__(cfg, device, dtype)
-        x = self.sample(cfg.points)
-        self.x, self.y = self.on_device(x), self.on_device(self.target(x.numpy()))[:, None]
+        self.n = cfg.points
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Training points from the data stream (a data target: its training split, the same every time)."""
+        x, y = self.training_set(self.n)
+        self.x, self.y = self.on_device(x), self.on_device(y)[:, None]
 
     def losses(self, net: nn.Module) -> dict[str, torch.Tensor]:
         return {"mse": (net(self.x) - self.y).pow(2).mean()}

@@ -1,0 +1,74 @@
+"""Uploads: a visitor's CSV (sidebar, so the live pages train on it) or picture (the Picture page) becomes a
+target through repcore.uploads, named by its content hash ('csv:@1f0c...').
+
+The server never reads a path a visitor names: importing this module (settings.py does, so every page
+does) puts the process in upload-only mode, in which a target 'csv:PATH' or 'image:PATH' from a link or
+the expression box is refused before anything is opened. Shipped pictures ('image:zoneplate') still work.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from repcore import data, uploads
+from repcore.errors import UserError
+from repcore.targets import resolve
+
+uploads.serve_uploads_only()
+
+
+def csv_upload(side) -> None:
+    """The 'Your data (CSV)' control: a new file becomes the target (problem fit, its own domain); a bad
+    one gets its message right below, and the last valid target keeps training."""
+    side.file_uploader("Your data (CSV)", type=["csv", "txt"], key="w_upload_csv", on_change=_take_csv,
+                       help="Columns x and y (or x1..xd and y) with a header row, or no header and y last. Up to "
+                            f"{uploads.MAX_BYTES // 1_000_000} MB; {data.HOLDOUT:.0%} of the rows are held out for the test error.")
+    ss = st.session_state
+    if ss.get("upload_csv_error"):
+        side.error(ss.upload_csv_error)
+    elif ss.get("upload_csv") and ss.cfg.target == ss.upload_csv[1]:
+        side.caption(f"Training on **{ss.upload_csv[0]}**: {resolve(ss.upload_csv[1]).text.rsplit(': ', 1)[-1]}")
+
+
+def _take_csv() -> None:
+    """on_change: runs before the rerun, while the sidebar's widgets may still be set."""
+    from dashboard.settings import CUSTOM
+    ss = st.session_state
+    upload = ss.get("w_upload_csv")
+    ss.upload_csv_error = ""
+    if upload is None:
+        return
+    try:
+        spec = uploads.store_upload(upload.getvalue(), "csv", shown=upload.name)
+        resolve(spec)
+    except UserError as err:
+        ss.upload_csv_error = f"{err}. Still training the last valid target."
+        return
+    ss.upload_csv = (upload.name, spec)
+    ss.update(w_problem="fit", w_target=CUSTOM, w_expr=spec, w_domain="")
+
+
+def image_upload(where) -> str | None:
+    """A picture uploader; returns the spec of the visitor's last good picture ('image:@...'), if any.
+    A bad file's message is shown below it."""
+    where.file_uploader("Or upload a picture", type=["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"],
+                        key="w_upload_image", on_change=_take_image, help="Turned to grayscale; up to "
+                        f"{uploads.MAX_BYTES // 1_000_000} MB")
+    ss = st.session_state
+    if ss.get("upload_image_error"):
+        where.error(ss.upload_image_error)
+    return ss.get("upload_image", (None, None))[1]
+
+
+def _take_image() -> None:
+    ss = st.session_state
+    upload = ss.get("w_upload_image")
+    ss.upload_image_error = ""
+    if upload is None:
+        return
+    try:
+        spec = uploads.store_upload(upload.getvalue(), "image", shown=upload.name)
+    except UserError as err:
+        ss.upload_image_error = f"{err}. Still showing the last valid picture."
+        return
+    ss.upload_image = (upload.name, spec)
+    ss.w_picture = "your upload"

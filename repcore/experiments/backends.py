@@ -1,0 +1,123 @@
+"""Where trials run. A backend takes jobs (lists of trials, see jobs.run_job) and yields
+(job index, results) as each job finishes, in whatever order they finish; the runner writes each
+result to the trial store at once, so an interrupted sweep keeps every finished trial.
+
+    local   this machine: in this process, or a process pool (one process per core) from the warm
+            fork server of workers.py. The default; never imports Ray.
+    ray     Ray tasks (https://docs.ray.io): a local Ray started and stopped here, or a running
+            cluster joined with --address HOST:PORT. One CPU per job, --gpus-per-trial GPUs (may be
+            fractional). A job whose worker process dies is retried by Ray (max_retries); results
+            come back to this process and are stored once, so nothing is lost or counted twice.
+
+The results do not depend on the backend: the same code trains the same seeds in one thread.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import re
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import UserError
+from ..registry import Registry
+from ..workers import _context, _no_main_import, use_processes
+from .jobs import run_job
+from .trials import Trial
+
+Jobs = list[list[Trial]]
+RAY_RETRIES = 3          # a job whose worker dies is run again up to this many times
+
+
+class BackendError(UserError):
+    """A backend that cannot be used as asked (Ray missing, a bad address)."""
+
+
+@dataclass(frozen=True)
+class Execution:
+    """How a list of trials is executed (not what it computes: the results do not depend on these)."""
+    backend: str = "local"
+    address: str | None = None          # ray: HOST:PORT of a running cluster; None = start a local Ray
+    gpus_per_trial: float = 0.0         # ray: GPUs reserved per job (fractions share a GPU)
+    parallel: str = "auto"              # local: auto|yes|no, see workers.use_processes
+    batch: str = "auto"                 # auto|yes|no, see batched.plan
+    store: Path | None = None           # folder of per-trial result files; None = keep nothing
+    progress: bool = True
+
+
+def local(jobs: Jobs, how: Execution) -> Iterator[tuple[int, list]]:
+    cfgs = [t.cfg for job in jobs for t in job]
+    if len(jobs) < 2 or not use_processes(how.parallel, cfgs):
+        for i, job in enumerate(jobs):
+            yield i, run_job(job)
+        return
+    with _no_main_import():
+        pool = ProcessPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1), mp_context=_context())
+        futures = {pool.submit(run_job, job): i for i, job in enumerate(jobs)}
+    try:
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for f in done:
+                yield futures[f], f.result()
+        pool.shutdown()
+    except BaseException:              # interrupted, or a trial failed: stop the pool's processes now
+        procs = list((pool._processes or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for p in procs:
+            p.kill()
+        raise
+
+
+def _ray(joining: bool):
+    # Bind Ray to the loopback interface only (measured: without it Ray swaps 127.0.0.1 for the
+    # machine's network address). Must be set before Ray starts.
+    os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
+    if joining and "RAY_AUTH_MODE" not in os.environ and (Path.home() / ".ray" / "auth_token").exists():
+        # What `ray start` decided on this machine: a default token present means the cluster wants it
+        # (Ray reads the mode when it is imported).
+        os.environ["RAY_AUTH_MODE"] = "token"
+    try:   # optional: loaded only for --backend ray, never at import time (tests/test_ray.py checks)
+        return importlib.import_module("ray")
+    except ImportError:
+        raise BackendError("--backend ray needs Ray: pip install -r requirements-ray.txt") from None
+
+
+def ray(jobs: Jobs, how: Execution) -> Iterator[tuple[int, list]]:
+    if how.address is not None and not re.fullmatch(r"[\w.\-]+:\d{1,5}", how.address):
+        raise BackendError(f"--address: {how.address!r} is not HOST:PORT")
+    ray_ = _ray(how.address is not None)
+    package = str(Path(__file__).resolve().parents[1])
+    # The engine travels with the jobs (py_modules), so a cluster's machines run this very code; they
+    # need only Python with the packages of requirements.txt and Ray.
+    env = {"py_modules": [package], "env_vars": {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "OMP_NUM_THREADS": "1"}}
+    try:
+        if how.address is None:
+            ray_.init(num_cpus=os.cpu_count(), include_dashboard=False, log_to_driver=False, runtime_env=env,
+                      logging_level=logging.WARNING)
+        else:
+            ray_.init(address=how.address, log_to_driver=False, runtime_env=env, logging_level=logging.WARNING)
+    except (ConnectionError, RuntimeError, ValueError) as err:
+        ray_.shutdown()
+        raise BackendError(f"cannot reach a Ray cluster at {how.address}: {str(err).splitlines()[0]}") from None
+    pending: list = []
+    try:
+        task = ray_.remote(num_cpus=1, num_gpus=how.gpus_per_trial, max_retries=RAY_RETRIES)(run_job)
+        refs = {task.remote(job): i for i, job in enumerate(jobs)}
+        pending = list(refs)
+        while pending:
+            done, pending = ray_.wait(pending, num_returns=1)
+            for ref in done:
+                yield refs[ref], ray_.get(ref)
+    finally:
+        for ref in pending:
+            ray_.cancel(ref, force=True)
+        ray_.shutdown()              # disconnects from a cluster; stops the local Ray it started
+
+
+BACKENDS: Registry[Callable[[Jobs, Execution], Iterator[tuple[int, list]]]] = Registry("backend")
+BACKENDS.add("local", local, "this machine: in process, or one process per core (--parallel)")
+BACKENDS.add("ray", ray, "Ray tasks: a local Ray started for the sweep, or a cluster (--address HOST:PORT)")

@@ -1,0 +1,189 @@
+"""Batched trials: K trials that share a network shape train as one stacked network in one process.
+
+Every layer's weights are stacked along a leading axis, [K, out, in], and a layer is one batched
+matrix product (torch.baddbmm) over the K trials; the loss is the sum of the K trials' losses, so each
+trial's gradient is its own, and Adam / SGD act elementwise, so each trial follows its own unbatched
+run up to float rounding (tests/test_sweeps.py checks this per model). Each trial keeps its own data,
+seed, initial weights (built by train.Run, as unbatched) and target; snapshots are measured by each
+trial's own Run after its slice of the stack is copied back, so they are the unbatched measurements.
+
+Batched here: function fitting (problem fit) with the models vanilla and repnet. Others run unbatched.
+Why it pays: one small net leaves a core (or a GPU) mostly idle between kernel launches; K nets in one
+launch fill it. Measured crossover on CPU: `python -m repcore.bench --batched` (README "Speed").
+"""
+from __future__ import annotations
+
+import functools
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+
+from ..activations import ACTIVATIONS
+from ..config import RunConfig
+from ..registry import Registry
+from ..targets import resolve
+from ..train import OPTIMIZERS, Run
+from .runner import Result
+from .trials import Trial
+
+MAX_K = 64                 # trials per stacked network
+CPU_MAX_WIDTH = 64         # --batch auto on the CPU: stack only networks this narrow (crossover, bench --batched)
+
+BATCHING: Registry[str] = Registry("batching")
+BATCHING.add("auto", "auto", f"stack trials of one shape on CUDA always, on the CPU up to width {CPU_MAX_WIDTH}")
+BATCHING.add("yes", "yes", "stack every group of trials that share a shape")
+BATCHING.add("no", "no", "every trial trains alone")
+
+
+@dataclass(frozen=True)
+class FirstLayer:
+    """How a model's first layer is stacked: its parameters [K, ...], and the stacked (W, b) it applies."""
+    params: Callable[[torch.nn.Module], list[torch.Tensor]]                  # one trial's first-layer tensors
+    weight_bias: Callable[[list[torch.Tensor]], tuple[torch.Tensor, torch.Tensor]]   # stacked -> W [K,w,d], b [K,w]
+
+
+FIRST_LAYERS: Registry[FirstLayer] = Registry("batched model")
+FIRST_LAYERS.add("vanilla", FirstLayer(lambda f: [f.weight, f.bias], lambda p: (p[0], p[1])), "nn.Linear: z = W x + b")
+FIRST_LAYERS.add("repnet", FirstLayer(lambda f: [f.weight, f.shift], lambda p: (p[0], (p[0] * p[1]).sum(-1))),
+                 "RepLayer: z = W (x + B), b_i = sum_j W_ij B_ij")
+
+_SHAPE = ("problem", "model", "act", "width", "depth", "points", "steps", "every", "optimizer", "lr", "dtype", "device",
+          "train_slope", "train_points", "test_points", "grid")
+
+
+@functools.lru_cache(maxsize=4096)
+def _dim(target: str, freq, domain) -> int:
+    return resolve(target, freq, domain).dim
+
+
+def shape(cfg: RunConfig) -> tuple | None:
+    """Trials with equal shapes can share a stacked network; None: this trial is never batched."""
+    if cfg.problem != "fit" or cfg.model not in FIRST_LAYERS:
+        return None
+    return tuple(getattr(cfg, f) for f in _SHAPE) + (_dim(cfg.target, cfg.freq, cfg.domain),)
+
+
+def supports(cfgs: list[RunConfig]) -> bool:
+    shapes = {shape(c) for c in cfgs}
+    return len(shapes) == 1 and None not in shapes
+
+
+def _wanted(cfg: RunConfig, batch: str) -> bool:
+    if batch == "auto":
+        return _on_cuda(cfg.device) or cfg.width <= CPU_MAX_WIDTH
+    return batch == "yes"
+
+
+def _on_cuda(device: str) -> bool:
+    return device == "cuda" or (device == "auto" and torch.cuda.is_available())
+
+
+def plan(trials: list[Trial], batch: str = "auto") -> list[list[Trial]]:
+    """Jobs: groups of up to MAX_K trials of one shape (when `batch` wants them stacked), else one
+    trial each. Order within a group follows `trials`."""
+    BATCHING.get(batch)
+    groups: dict[tuple, list[Trial]] = {}
+    jobs: list[list[Trial]] = []
+    for t in trials:
+        key = shape(t.cfg) if _wanted(t.cfg, batch) else None
+        if key is None:
+            jobs.append([t])
+        else:
+            groups.setdefault(key, []).append(t)
+    for group in groups.values():
+        n_jobs = math.ceil(len(group) / MAX_K)
+        size = math.ceil(len(group) / n_jobs)
+        jobs += [group[i:i + size] for i in range(0, len(group), size)]
+    return jobs
+
+
+class Stack:
+    """K runs' networks as stacked tensors: first layer, hidden layers, head, each [K, ...]."""
+
+    def __init__(self, runs: list[Run]):
+        self.runs, self.first = runs, FIRST_LAYERS.get(runs[0].cfg.model)
+        nets = [r.net for r in runs]
+        stack = lambda ts: torch.nn.Parameter(torch.stack([t.detach() for t in ts]).contiguous(),
+                                              requires_grad=ts[0].requires_grad)
+        self.first_params = [stack(ts) for ts in zip(*(self.first.params(n.first) for n in nets))]
+        self.hidden = [(stack([n.hidden[j].weight for n in nets]), stack([n.hidden[j].bias for n in nets]))
+                       for j in range(len(nets[0].hidden))]
+        self.head = (stack([n.head.weight for n in nets]), stack([n.head.bias for n in nets]))
+        self.lo = torch.stack([n.lo.reshape(-1) for n in nets])[:, None, :]          # [K, 1, d]
+        self.scale = 2 / (torch.stack([n.hi.reshape(-1) for n in nets])[:, None, :] - self.lo)
+        self.act = ACTIVATIONS.get(runs[0].cfg.act).torch_fn
+
+    def parameters(self) -> list[torch.Tensor]:
+        every = self.first_params + [p for pair in self.hidden for p in pair] + list(self.head)
+        return [p for p in every if p.requires_grad]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """x [K, n, d] in data coordinates -> [K, n, 1]."""
+        w, b = self.first.weight_bias(self.first_params)
+        h = self.act(torch.baddbmm(b[:, None, :], (x - self.lo) * self.scale - 1, w.transpose(1, 2)))
+        for w, b in self.hidden:
+            h = self.act(torch.baddbmm(b[:, None, :], h, w.transpose(1, 2)))
+        return torch.baddbmm(self.head[1][:, None, :], h, self.head[0].transpose(1, 2))
+
+    @torch.no_grad()
+    def copy_back(self, k: int) -> None:
+        """Run k's own network takes slice k of the stack (for its snapshot)."""
+        net = self.runs[k].net
+        for own, stacked in zip(self.first.params(net.first), self.first_params):
+            own.copy_(stacked[k])
+        for layer, (w, b) in zip(net.hidden, self.hidden):
+            layer.weight.copy_(w[k]), layer.bias.copy_(b[k])
+        net.head.weight.copy_(self.head[0][k]), net.head.bias.copy_(self.head[1][k])
+
+
+class BatchRun:
+    """K runs (one shape) built as unbatched (train.Run: same data and initial weights), stepped as one
+    stacked network. `advance(n)` trains the active runs n steps and returns each run's loss [K]."""
+
+    def __init__(self, cfgs: list[RunConfig]):
+        self.runs = [Run(c) for c in cfgs]
+        self.cfg = self.runs[0].cfg
+        self.net = Stack(self.runs)
+        self.x = torch.stack([r.problem.x for r in self.runs])                     # [K, n, d]
+        self.y = torch.stack([r.problem.y for r in self.runs])                     # [K, n, 1]
+        self.opt = OPTIMIZERS.get(self.cfg.optimizer)(self.net.parameters(), lr=self.cfg.lr)
+        self.active = list(range(len(cfgs)))
+
+    def advance(self, n: int) -> torch.Tensor:
+        mask = torch.zeros(len(self.runs), dtype=torch.bool, device=self.x.device)
+        mask[self.active] = True
+        for _ in range(n):
+            self.opt.zero_grad(set_to_none=True)
+            mse = (self.net.forward(self.x) - self.y).pow(2).mean(dim=(1, 2))     # [K]: each trial's loss
+            torch.where(mask, mse, torch.zeros_like(mse)).sum().backward()        # a diverged trial leaves the sum
+            self.opt.step()
+        if self.x.device.type == "cuda":
+            torch.cuda.synchronize()
+        return mse
+
+
+def run_batch(trials: list[Trial]) -> list:
+    """Train trials (one shape, see `shape`) as one stacked network; one runner.Result per trial. A
+    trial's wall time is the batch's divided by the trials still training (its share of the process)."""
+    batch = BatchRun([t.cfg for t in trials])
+    cfg, runs = batch.cfg, batch.runs
+    results = [Result(t.case, t.cfg, float("nan"), batch=len(trials)) for t in trials]
+    for res, run in zip(results, runs):
+        res.record(run.snapshot())
+    step, wall = 0, 0.0
+    while batch.active and step < cfg.steps:
+        n, start = min(cfg.every, cfg.steps - step), time.perf_counter()
+        mse = batch.advance(n)
+        wall += (time.perf_counter() - start) / len(batch.active)
+        step += n
+        for i in list(batch.active):
+            run = runs[i]
+            batch.net.copy_back(i)
+            run.step, run.wall, run._terms = step, wall, {"mse": mse[i].detach()}
+            results[i].record(run.snapshot())
+            if run.finished:
+                batch.active.remove(i)
+    return results

@@ -1,0 +1,93 @@
+"""Helpers shared by the test modules (test files never import each other): tiny configs, saved runs
+built with and without training, exact comparisons, the AppTest entry point, the process-leak check."""
+import json
+import multiprocessing as mp
+import os
+import time
+from dataclasses import fields
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+from repcore import Run, RunConfig
+from repcore.library.runfile import SavedModel, SavedRun, add_frame
+from repcore.snapshot import Snapshot
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TINY = RunConfig(width=16, depth=2, points=100, grid=64, test_points=256, steps=20, every=5)
+CLI_TINY = ["--width", "16", "--depth", "2", "--points", "100", "--grid", "64", "--test-points", "256", "--steps", "20", "--every", "5"]
+
+
+def trained(cfg: RunConfig, label: str | None = None) -> SavedModel:
+    run, frames = Run(cfg), []
+    add_frame(frames, run.snapshot())
+    while not run.finished:
+        run.advance(cfg.every)
+        add_frame(frames, run.snapshot())
+    return SavedModel(label or cfg.model, cfg, frames, run.weights())
+
+
+def fake_run(name: str, n: int = 5, size: int = 64, seed: int = 0) -> SavedRun:
+    """A run with random arrays and awkward scalars (NaN, inf, negative zero), no training needed."""
+    rng = np.random.default_rng(seed)
+    arr = lambda: rng.standard_normal(size)  # noqa: E731
+    half = size // 2
+    snaps = [Snapshot(label="repnet", step=i * 10, wall=0.1 * i, status="ok", losses={"mse": float(rng.random()), "bc": float("nan")},
+                      rel_l2=float(rng.random()), x=arr(), pred=arr(), true=arr(), freqs=np.arange(half, dtype=float),
+                      spec_true=arr()[:half], spec_err=arr()[:half], spec_rel_err=np.where(rng.random(half) < 0.3, np.nan, 1.0),
+                      points=arr()[:16].astype(np.float32), hist_edges=np.linspace(0, 1, 9), hist_counts=rng.integers(0, 5, 8),
+                      diverged_at=-1, knob=float("inf"), device="cpu", extra={"k": float(rng.random()), "neg": -0.0})
+             for i in range(n)]
+    weights = {"net.first.weight": rng.standard_normal((16, 1)).astype(np.float32), "problem.0": np.array(2.5)}
+    return SavedRun(name, [SavedModel("repnet", TINY.replace(seed=seed), snaps, weights)], ["fake"])
+
+
+def assert_same_snapshot(a: Snapshot, b: Snapshot) -> None:
+    for f in fields(Snapshot):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if isinstance(x, np.ndarray):
+            assert x.dtype == y.dtype and x.shape == y.shape and np.array_equal(x, y, equal_nan=True), f.name
+        else:
+            assert json.dumps(x, sort_keys=True) == json.dumps(y, sort_keys=True), f.name     # NaN == NaN, -0.0 != 0.0
+
+
+def assert_same_run(a: SavedRun, b: SavedRun) -> None:
+    assert (a.name, a.tags, [m.label for m in a.models]) == (b.name, b.tags, [m.label for m in b.models])
+    for ma, mb in zip(a.models, b.models):
+        assert ma.cfg == mb.cfg and len(ma.snapshots) == len(mb.snapshots)
+        for sa, sb in zip(ma.snapshots, mb.snapshots):
+            assert_same_snapshot(sa, sb)
+        assert ma.weights.keys() == mb.weights.keys()
+        assert all(ma.weights[k].dtype == mb.weights[k].dtype and np.array_equal(ma.weights[k], mb.weights[k]) for k in ma.weights)
+
+
+APP = os.path.join(ROOT, "dashboard", "streamlit_app.py")
+TIMEOUT = 120
+
+
+def app(**query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for k, v in query.items():
+        at.query_params[k] = v
+    return at
+
+
+def close(at: AppTest) -> None:
+    live = at.session_state["live"] if "live" in at.session_state else None
+    if live is not None:
+        live.close()
+
+
+def metric(at: AppTest, label: str) -> list[str]:
+    return [m.value for m in at.metric if m.label == label]
+
+
+def children_left(before: set, timeout: float = 10.0) -> list:
+    """multiprocessing children started since `before` (a set of pids) that are still alive after
+    `timeout` seconds of grace (a closed worker needs a moment to be reaped)."""
+    deadline = time.time() + timeout
+    while True:
+        left = [p for p in mp.active_children() if p.pid not in before]
+        if not left or time.time() > deadline:
+            return left
+        time.sleep(0.2)
