@@ -1,5 +1,6 @@
 """repcore.anatomy: the Anatomy page's computation, against the RepNet layer's construction and the closed-form estimates."""
 import numpy as np
+import pytest
 
 from repcore import anatomy
 
@@ -13,6 +14,7 @@ def test_draw_places_repnet_points_inside_and_is_reproducible():
     assert all(np.array_equal(d.functions[m], again.functions[m]) for m in anatomy.MODELS)
 
 
+@pytest.mark.slow
 def test_sweep_measurements_agree_with_the_exact_relu_estimate():
     s = anatomy.sweep("relu", 32, nus=(3.0, 30.0), nets=40)
     for what in ("output", "slope"):

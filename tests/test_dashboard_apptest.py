@@ -73,6 +73,7 @@ def test_auto_slope_scale_shows_its_value_and_a_fixed_one_starts_next_to_it():
     close(at)
 
 
+@pytest.mark.slow
 def test_each_page_shows_only_the_controls_that_act_on_it():
     at = app()
     at.run()
