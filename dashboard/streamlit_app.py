@@ -7,7 +7,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import streamlit as st  # noqa: E402
 
-from dashboard import settings  # noqa: E402
+from dashboard import controls, settings  # noqa: E402
 from repcore.workers import warm_up  # noqa: E402
 
 warm_up()      # the training processes' fork server imports torch while this page renders (a no-op once up)
@@ -24,8 +24,8 @@ pages = [
     st.Page(os.path.join(VIEWS, "library.py"), title="Run library", icon=":material/video_library:"),
 ]
 # The sidebar shows only the controls that act on the page shown (the live page in presentation mode draws its own).
-CONTROLS = {"Live comparison": settings.TRAINING, "Spectral bias over time": settings.TRAINING,
-            "Anatomy of a shallow net": settings.ANATOMY, "Picture": settings.PICTURE}
+CONTROLS = {"Live comparison": controls.TRAINING, "Spectral bias over time": controls.TRAINING,
+            "Anatomy of a shallow net": controls.ANATOMY, "Picture": controls.PICTURE}
 if "cfg" not in st.session_state:
     settings.load_query(st.query_params.to_dict())
 present = st.session_state.get("present", False)

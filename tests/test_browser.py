@@ -148,9 +148,12 @@ def test_a_lesson_on_the_live_page_a_restart_with_its_ghost_and_the_spectral_pag
     to auto: a notice says what changed and the ν = 3 run stays as a faded ghost. Then the spectral page on
     the default target: heat maps over every bin and one non-empty panel per target frequency."""
     page = open_app(chrome, app_url + "/lessons")
-    page.get_by_role("button", name="Open").nth(2).click()
-    wait_idle(page)
-    assert wait_for(lambda: "slope_scale=3.0" in page.url, 30), page.url
+    for _ in range(3):                     # a click landing while the page's first run settles can be lost: try again
+        if "slope_scale=3.0" not in page.url:
+            page.get_by_role("button", name="Open").nth(2).click()
+            wait_idle(page)
+            wait_for(lambda: "slope_scale=3.0" in page.url, 10)
+    assert "slope_scale=3.0" in page.url, page.url
     panel = page.locator(".st-key-lesson_panel")
     panel.wait_for(timeout=30_000)
     assert "Press Play with ν = 3" in panel.inner_text() and "Watch for" in panel.inner_text()
@@ -162,7 +165,7 @@ def test_a_lesson_on_the_live_page_a_restart_with_its_ghost_and_the_spectral_pag
     notice = page.locator("[data-testid=stAlertContentInfo]", has_text="Settings changed")
     notice.wait_for(timeout=30_000)
     assert "ν 3 → auto" in notice.inner_text() and "epoch 100" in notice.inner_text()
-    assert wait_for(lambda: epochs(page) == [0, 0], 60)
+    assert wait_for(lambda: epochs(page) == [0, 0], 90), epochs(page)
     legend = lambda: page.eval_on_selector_all(".js-plotly-plot", "els => els.flatMap(e => e.data.map(t => t.name))")  # noqa: E731
     assert wait_for(lambda: {"vanilla before restart", "repnet before restart"} <= set(legend()), 30), legend()
     page.get_by_role("link", name="Spectral bias over time").click()

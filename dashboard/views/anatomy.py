@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts
-from dashboard.settings import nu_of
+from dashboard.controls import nu_of
 from repcore import anatomy
 
 cfg = st.session_state.cfg

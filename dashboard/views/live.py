@@ -6,14 +6,14 @@ projector at 1280x720): one screen, no scrolling, text >= 16 px, the lecturer's 
 While playing (and always in presentation mode) charts are light SVG images (svg.py): a plotly redraw
 costs the browser ~10x more CPU, taken from training on a shared machine (README "Speed")."""
 import json
-import time
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, lesson, settings, svg
-from dashboard.settings import live_session, live_target, nu_of
-from repcore.library import Library, LibraryError, parse_tags
+from dashboard import charts, controls, lesson, settings, svg
+from dashboard.controls import live_target, nu_of
+from dashboard.saving import save_popover
+from dashboard.settings import live_session
 from repcore.problems import PROBLEMS
 
 REFRESH_S, STEP_EPOCHS = 0.5, 100
@@ -28,7 +28,7 @@ if not present:
 head = st.columns([1, 1, 1, 1, 2.2, 1.6] if present else [1, 1, 1, 1, 1.3, 2.4], vertical_alignment="center")
 if present:
     with head[4].popover("Settings", icon=":material/tune:", help="target frequency, slope scale, activation"):
-        settings.controls(st, settings.LECTURE)
+        settings.controls(st, controls.LECTURE)
 head[5].toggle("Presentation mode", key="w_present", on_change=settings.set_present, help="big text, one screen, no sidebar")
 cfg, models = ss.cfg, ss.models
 live = live_session()
@@ -43,18 +43,7 @@ if head[2].button("Step", icon=":material/skip_next:", help=f"train {STEP_EPOCHS
 if head[3].button("Reset", icon=":material/restart_alt:", help="back to epoch 0, same settings and seed"):
     live.reset()
 if not present:
-    with head[4].popover("Save run", icon=":material/save:", help="keep this run in the run library, to replay or compare later"):
-        name = st.text_input("Name", key="save_name", placeholder="blank: target, models and time")
-        tags = st.text_input("Tags", key="save_tags", placeholder="comma-separated, e.g. lecture,week 3")
-        if st.button("Save", key="save_run", type="primary"):
-            try:   # every model's snapshots so far and its current weights; training goes on
-                name = name.strip() or f"{cfg.target} {'+'.join(models)} {time.strftime('%Y-%m-%d %H:%M:%S')}"
-                with Library() as library:
-                    library.ensure_free(name)
-                    run_id = library.save(live.record(name, parse_tags(tags)))
-                st.success(f"Saved as #{run_id} '{name}': replay it on the Run library page.")
-            except LibraryError as err:
-                st.error(str(err))
+    save_popover(head[4], live, cfg, models)
 if live.notice:
     st.caption(f":material/restart_alt: {live.notice}") if present else st.info(live.notice, icon=":material/restart_alt:")
 lesson_open = ss.get("lesson") is not None
@@ -144,5 +133,5 @@ if not present:                 # presentation mode: one screen, nothing below t
     c1.download_button("Config (JSON)", json.dumps({"models": models, **cfg.to_query()}, indent=1), "repnet-config.json",
                        on_click="ignore")
     c2.download_button("History (CSV)", lambda: pd.DataFrame(
-        [{"model": l, "epoch": p.step, "wall_s": p.wall, "rel_l2": p.rel_l2, **p.losses} for l, lane in live.lanes.items()
+        [{"model": lab, "epoch": p.step, "wall_s": p.wall, "rel_l2": p.rel_l2, **p.losses} for lab, lane in live.lanes.items()
          for p in lane.history]).to_csv(index=False), "repnet-history.csv", on_click="ignore")
