@@ -16,12 +16,15 @@ from repcore.snapshot import Snapshot
 MAX_POINTS = 600          # display traces are thinned to this many points
 FONT = 14                 # chart text (px) on the normal pages
 LABELLED = 4              # target frequencies named "k = ..." on a spectrum chart (the strongest ones)
-LOG_AXIS = dict(type="log", dtick=1, exponentformat="power", showexponent="all")   # decades only: no "5 2 0.1 5 2"
 
 
 def decade_label(d: int) -> str:
     """10**d as a person writes it: 0.01, 1, 100, 1e-5."""
     return f"{10.0 ** d:g}" if -3 <= d <= 3 else f"1e{d}"
+
+
+DECADES = range(-12, 7)
+LOG_AXIS = dict(type="log", tickvals=[10.0 ** d for d in DECADES], ticktext=[decade_label(d) for d in DECADES])   # no "5 2 0.1 5 2"
 
 
 def target_bins(s: Snapshot) -> tuple[np.ndarray, np.ndarray, list[float]]:
@@ -99,14 +102,13 @@ def spectrum(snaps: dict[str, Snapshot], ghost: dict | None = None) -> go.Figure
             gk, ge, _ = target_bins(old.latest)
             data.append(_line(gk + dx, ge, f"{label} before restart", c, mode="markers", opacity=0.5,
                               marker=dict(symbol="circle-open", size=16, line=dict(width=2, color=c))))
-        data.append(_line(ks + dx, errs, label, c, mode="markers+text", marker=dict(size=13, color=c),
-                          text=[f"{e:.2g}" for e in errs], textposition="middle right" if i == n - 1 else "middle left",
+        data.append(_line(ks + dx, errs, label, c, mode="markers", marker=dict(size=13, color=c),
                           error_y=dict(type="data", symmetric=False, array=np.zeros(len(errs)), arrayminus=errs - 1e-4,
                                        color=c, thickness=3, width=0),
                           hovertemplate="k = %{x:.0f}<br>relative error %{y:.3g}<extra>" + label + "</extra>"))
     labelled = target_bins(first)[2]
     layout = dict(xaxis=dict(title=dict(text="frequency (cycles over the domain)"), range=[-0.5, float(first.freqs[-1]) + 0.5],
-                             tickvals=sorted({0.0, float(first.freqs[-1]), *labelled}), tickformat="d"),
+                             tickvals=sorted({float(first.freqs[-1]), *labelled}), tickformat="d"),
                   yaxis=dict(**LOG_AXIS, range=[-4, 1], title=dict(text="relative error at k")),
                   shapes=[dict(type="line", xref="paper", x0=0, x1=1, y0=1, y1=1, line=dict(dash="dash", color="#8a8a8a"))],
                   annotations=[_title("error at each target frequency", 1.0, 0) | dict(xanchor="left", y=1.12)]
