@@ -24,7 +24,8 @@ def decade_label(d: int) -> str:
 
 
 DECADES = range(-12, 7)
-LOG_AXIS = dict(type="log", tickvals=[10.0 ** d for d in DECADES], ticktext=[decade_label(d) for d in DECADES])   # no "5 2 0.1 5 2"
+# decades only, written as people write them (no "5 2 0.1 5 2" minor labels)
+LOG_AXIS = dict(type="log", tickvals=[10.0 ** d for d in DECADES], ticktext=[decade_label(d) for d in DECADES])
 
 
 def target_bins(s: Snapshot) -> tuple[np.ndarray, np.ndarray, list[float]]:
@@ -213,7 +214,8 @@ def magnitudes(nus: np.ndarray, rows: dict[str, dict[str, np.ndarray]], what: st
         data.append(_line(nus, r["predicted"], f"{label} estimate", color(label)))
         data.append(_line(nus, r["measured"], f"{label} measured", color(label), mode="markers",
                           marker=dict(color=color(label), size=8, symbol="circle-open")))
-    layout = dict(xaxis=dict(**LOG_AXIS, title=dict(text="slope scale ν")), yaxis=dict(type="log", tickformat=".2g", title=dict(text=what)))
+    layout = dict(xaxis=dict(**LOG_AXIS, title=dict(text="slope scale ν")),
+                  yaxis=dict(type="log", tickformat=".2g", title=dict(text=what)))     # often less than a decade
     return _figure(data, layout, 320)
 
 
