@@ -1,41 +1,69 @@
-"""PINNs and operator learning: load a setup into the live page, or read stored experiment results."""
-import os
-
+"""PINNs and operator learning: each experiment of the registry (repcore.experiments.catalog) with a
+button per case that opens its setup on the live page, and its stored results (docs/results/: the
+files the docs' tables are generated from, store.py), labelled stale or quick where they are."""
+import plotly.express as px
 import streamlit as st
 
 from dashboard import settings
 from repcore.experiments import EXPERIMENTS
+from repcore.experiments.report import markdown, summary
+from repcore.experiments.store import StoreError, load
+from repcore.palette import color
+from repcore.version import engine_version
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-SETUPS = [
-    ("1-D Poisson (PINN)", "u'' = f on [0, 1], u = sin(2πx) + 0.1 sin(50πx), Dirichlet data. The forcing is dominated "
-     "by the fast mode (its curvature is 60x larger), so a plain network chases the ripple's curvature and loses the slow "
-     "wave.", {"problem": "poisson", "target": "multiscale", "act": "tanh", "steps": "10000"}, "pinn1d"),
-    ("2-D Poisson (PINN)", "Δu = f on the unit square with a slow mode plus an 8-cycle mode, u = 0 on the boundary.",
-     {"problem": "poisson", "target": "multiscale2d", "act": "tanh", "points": "2000", "steps": "4000"}, "pinn2d"),
-    ("Inverse problem (PINN)", "k u'' = f with k unknown (true value 2): from the residual and 100 noisy observations "
-     "of u, both networks also learn k; watch the recovered-k metric.",
-     {"problem": "inverse", "target": "multiscale", "act": "tanh", "steps": "4000"}, "inverse1d"),
-    ("Earthquake → structure (DeepONet)", "Real ground motions shipped with ObsPy drive a 2 Hz damped oscillator "
-     "(Newmark ground truth). The DeepONet's trunk (time → features) is the vanilla or RepNet MLP; the test windows come "
-     "from records never trained on. The panels show the first test window's response over its 10 s.",
-     {"problem": "earthquake", "act": "tanh", "steps": "3000"}, "earthquake"),
-]
+# What to watch in each: page copy; the setups themselves come from the registry.
+WATCH = {
+    "pinn1d": "The forcing is dominated by the fast mode (its curvature is 60x larger), so a plain network chases the "
+              "ripple's curvature and loses the slow wave.",
+    "pinn2d": "A slow mode plus an 8-cycle mode: the plain network's residual stalls on the fast one.",
+    "inverse1d": "Both networks also learn k from the residual and the noisy observations: watch the recovered-k metric.",
+    "earthquake": "Real ground motions shipped with ObsPy drive a 2 Hz damped oscillator (Newmark ground truth). The "
+                  "DeepONet's trunk (time → features) is the vanilla or RepNet MLP; the test windows come from records "
+                  "never trained on. The live panels show the first test window's response over its 10 s.",
+}
+LIVE_OWN = ("every", "device")   # the live page keeps its own snapshot cadence and device
+
+
+def live_query(cfg) -> dict[str, str]:
+    return {k: v for k, v in cfg.to_query().items() if k not in LIVE_OWN}
+
+
+def stored_results(name: str, exp) -> None:
+    try:
+        stored = load(name)
+    except StoreError as err:
+        st.error(str(err))
+        return
+    if stored is None:
+        st.caption(f"No stored results: `python -m repcore.experiments run {name} --out docs/results` stores them.")
+        return
+    st.markdown(f"**Stored results** · {len(stored.runs)} runs · made {stored.made} · `{stored.commands[0]}`")
+    if stored.quick:
+        st.info("Quick size: a smoke test of a few seconds per run, not a result. The full run drops `--quick`.")
+    if stored.stale:
+        st.warning(f"Stale: made by engine {', '.join(stored.versions)}; the engine is now {engine_version()}. "
+                   "Rerun the command to refresh these numbers.")
+    st.markdown(markdown(exp, summary(exp, stored.runs)))
+    for case in dict.fromkeys(stored.runs["case"]):
+        curves = stored.error_curves(case)
+        if not curves.empty:
+            fig = px.line(curves, log_y=True, title=f"{case}: rel. L2 error vs step (mean over seeds)",
+                          color_discrete_map={m: color(m) for m in curves.columns}, labels={"value": "rel. L2", "step": "step"})
+            fig.update_layout(height=260, margin=dict(l=10, r=10, t=40, b=10), legend_title_text="")
+            st.plotly_chart(fig, key=f"curve-{name}-{case}")
+
 
 st.title("PINNs and operator learning")
 st.markdown("The same two networks, now inside physics-informed and operator-learning problems. **Train live** "
-            "loads the setup into the live page; below each, the stored results of the full experiment if it was run.")
-for i, (title, text, query, experiment) in enumerate(SETUPS):
+            "loads a setup into the live page; below it, the stored results of the full experiment (the files the "
+            "results tables in the docs are generated from).")
+for name in WATCH:
+    exp = EXPERIMENTS.get(name)
     with st.container(border=True):
-        st.subheader(title)
-        st.write(text)
-        st.button("Train live", key=f"setup-{i}", type="primary", on_click=settings.open_live, args=(query,))
-        folder = os.path.join(ROOT, "results", experiment)
-        table = os.path.join(folder, "table.md")
-        if os.path.exists(table):
-            st.markdown(f"**Stored results** ({EXPERIMENTS.get(experiment).note})")
-            st.markdown(open(table).read())
-            if os.path.exists(os.path.join(folder, "figures.png")):
-                st.image(os.path.join(folder, "figures.png"))
-        else:
-            st.caption(f"No stored results yet: `python -m repcore.experiments run {experiment}` writes them to results/{experiment}/.")
+        st.subheader(exp.title)
+        st.write(f"{exp.note} {WATCH[name]}")
+        cases = exp.cases(False)
+        for label, cfg in cases:
+            st.button("Train live" if len(cases) == 1 else f"Train live: {label}", key=f"setup-{name}-{label}", type="primary",
+                      on_click=settings.open_live, args=(live_query(cfg),))
+        stored_results(name, exp)

@@ -3,16 +3,22 @@
    python -m repcore.experiments cases [--quick]
    python -m repcore.experiments sweep CASE --grid [MODEL.]FIELD=V1,V2 ... [--models ...] [--set FIELD=V ...]
    run and sweep also take: --backend local|ray [--address HOST:PORT] [--gpus-per-trial G] [--batch auto|yes|no]
+   python -m repcore.experiments report [--check]
+   python -m repcore.experiments verify NAME [--rows K | --row I ...] [--seeds 0,1] [--rtol R] [--device D]
 
 run writes DIR/NAME/{table.md, table.csv, runs.csv, history.csv, figures.png} (DIR defaults to results/)
 and prints the Markdown table; sweep writes DIR/sweep/CASE/{sweep.csv, best.csv, best.md} and prints
 best.md. Every finished trial is kept under the folder's trials/; run again with the same --out, a
-command reuses them and says how many. Bad input: exit code 2 and one line on stderr.
+command reuses them and says how many. With --out docs/results, run stores its table (store.py); report
+regenerates every results table in docs/results.md and the README from the stored files (--check: exit 1
+if one is out of date); verify reruns stored rows and compares (exit 0 all agree, 1 a row drifted: the row
+and both numbers on stderr). Bad input: exit code 2 and one line on stderr.
 """
 from __future__ import annotations
 
 import argparse
 import re
+import shlex
 import sys
 from pathlib import Path
 
@@ -23,6 +29,7 @@ from ..errors import UserError
 from . import EXPERIMENTS, leaderboard, run
 from . import sweep as sweeps
 from .backends import BACKENDS, Execution
+from . import results_cli
 from .batched import BATCHING
 from .report import write
 
@@ -85,6 +92,7 @@ def _parser() -> argparse.ArgumentParser:
         q.add_argument("--device", default="auto")
         q.add_argument("--out", default="results")
         _execution_options(q)
+    results_cli.add_parsers(sub)
     return p
 
 
@@ -93,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as stop:
         return int(stop.code or 0)
+    if args.command in ("report", "verify"):
+        return results_cli.report(args) if args.command == "report" else results_cli.verify(args)
     if args.command == "list":
         for name in EXPERIMENTS:
             print(f"{name:<12} {EXPERIMENTS.help(name)}")
@@ -103,14 +113,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:<36} {' '.join(f'{k}={v}' for k, v in cfg.to_query().items())}")
         return 0
     try:
-        return {"run": _run, "sweep": _sweep}[args.command](args)
+        return _run(args, argv) if args.command == "run" else _sweep(args)
     except UserError as err:
         return _fail(str(err))
     except KeyboardInterrupt:
         return _fail("interrupted (finished trials are kept: run the same command again to reuse them)")
 
 
-def _run(args) -> int:
+def _run(args, argv: list[str] | None = None) -> int:
     seeds = _seeds(args.seeds)
     resolve_device(args.device)
     out = Path(args.out) / args.name
@@ -121,7 +131,8 @@ def _run(args) -> int:
     exp = EXPERIMENTS.get(args.name)
     print(f"{args.name}: {exp.title}{' (quick)' if args.quick else ''}, seeds {seeds}", file=sys.stderr)
     results = run(exp, args.quick, seeds, args.device, how=how)
-    paths = write(exp, results, out)
+    command = shlex.join(["python", "-m", "repcore.experiments", *(sys.argv[1:] if argv is None else argv)])
+    paths = write(exp, results, out, command=command, quick=args.quick)
     print(paths["table_md"].read_text())
     print(f"wrote {', '.join(str(p) for p in paths.values())}", file=sys.stderr)
     return 0

@@ -1,22 +1,30 @@
-"""Tables and figures for experiment results: runs.csv (one row per run), history.csv (one row per
-snapshot), table.csv / table.md (mean +- std over seeds per case and model), figures.png.
+"""Tables and figures for experiment results: runs.csv (one row per run, with its provenance: see
+store.py), history.csv (one row per snapshot), table.csv / table.md (mean +- std over seeds per case
+and model), figures.png. Written with `--out docs/results`, runs.csv and history.csv are the stored
+results the docs' tables are generated from (docs.py).
 
 Figures are static PNGs drawn with matplotlib's Agg backend (a dependency of ObsPy, which the
 earthquake experiment needs anyway): the engine stays free of the dashboard's plotly.
 """
 from __future__ import annotations
 
+import datetime
 import math
 from pathlib import Path
 
 import pandas as pd
 
 from ..palette import color
+from ..version import behaviour_version
 from .runner import Experiment, Result
+from .store import config_json, device_name
 
 
-def runs_frame(results: list[Result]) -> pd.DataFrame:
-    return pd.DataFrame([r.row() for r in results])
+def runs_frame(results: list[Result], command: str = "", quick: bool = False) -> pd.DataFrame:
+    """One row per run: Result.row() plus the provenance a stored row keeps (store.PROVENANCE)."""
+    made = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
+    return pd.DataFrame([{**r.row(), "config": config_json(r.cfg), "engine_version": behaviour_version(),
+                          "device": device_name(r.final.device), "command": command, "made": made, "quick": quick} for r in results])
 
 
 def history_frame(results: list[Result]) -> pd.DataFrame:
@@ -86,9 +94,11 @@ def figures(exp: Experiment, results: list[Result], path: Path) -> Path:
     return path
 
 
-def write(exp: Experiment, results: list[Result], out: Path) -> dict[str, Path]:
+def write(exp: Experiment, results: list[Result], out: Path, *, command: str, quick: bool) -> dict[str, Path]:
+    """`command` (the command line that made the results) and `quick` (--quick sizes) are stored in
+    every row: required, so that no caller stores results without saying how they were made."""
     out.mkdir(parents=True, exist_ok=True)
-    runs = runs_frame(results)
+    runs = runs_frame(results, command, quick)
     table = summary(exp, runs)
     paths = {"runs": out / "runs.csv", "history": out / "history.csv", "table_csv": out / "table.csv",
              "table_md": out / "table.md", "figures": out / "figures.png"}

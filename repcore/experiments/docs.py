@@ -1,0 +1,117 @@
+"""The generated parts of the docs: every results table in docs/results.md and the README's headline
+table, written from the stored results (store.py) by `python -m repcore.experiments report`.
+
+A doc marks each generated block with a named pair of comments:
+
+    <!-- results:fit1d -->        one experiment: its command, engine version, device, note, table
+    <!-- results:headline -->     median error of each model per case, every stored full-size experiment
+    <!-- /results -->
+
+Everything between the markers is replaced; everything outside is left as written. A block whose
+stored rows were made by another engine version than the current one says it is stale; quick-size
+results say they are smoke tests.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..errors import UserError
+from ..version import behaviour_version
+from .report import _fmt, markdown, summary
+from .runner import EXPERIMENTS
+from .store import ROOT, Stored, load
+
+REPO = Path(__file__).resolve().parents[2]
+DOCS = (REPO / "docs" / "results.md", REPO / "README.md")
+MARKER = re.compile(r"(<!-- results:([\w-]+) -->\n)(.*?)(<!-- /results -->)", re.S)
+
+
+def _provenance(s: Stored) -> str:
+    cmds = " and ".join(f"`{c}`" for c in s.commands)
+    versions = ", ".join(f"`{v}`" for v in s.versions)
+    return (f"{cmds} · engine {versions} · {', '.join(s.devices)} · {len(s.runs)} runs, "
+            f"{s.training_minutes:.1f} min of training · made {s.made} · runs.csv sha256 `{s.digest}`")
+
+
+def _warnings(s: Stored) -> list[str]:
+    out = []
+    if s.stale:
+        out.append(f"> **Stale:** made by engine {', '.join(f'`{v}`' for v in s.versions)}; the engine is now "
+                   f"`{behaviour_version()}`, so the code may no longer compute these numbers. Rerun the command to refresh them.")
+    if s.quick:
+        out.append("> **Quick size: a smoke test of a few seconds per run, not a result.** The full-size command "
+                   "drops `--quick`.")
+    return out
+
+
+def experiment_block(name: str, stored: Stored | None) -> str:
+    exp = EXPERIMENTS.get(name)
+    if stored is None:
+        return (f"*Not stored yet.* `python -m repcore.experiments run {name} --out docs/results` stores it "
+                f"({exp.note})\n")
+    seeds = sorted(set(stored.runs["seed"]))
+    parts = [_provenance(stored), *_warnings(stored), exp.note, markdown(exp, summary(exp, stored.runs)).rstrip(),
+             f"Rerun stored rows and compare: `python -m repcore.experiments verify {name} --rows 2 --seeds {seeds[0]}`"]
+    return "\n\n".join(parts) + "\n"
+
+
+def headline_block(stored: list[Stored]) -> str:
+    """Per case of every stored full-size experiment: each model's median error over seeds, and the
+    ratio of the second model's median to the first's."""
+    lines = []
+    for s in stored:
+        if s.quick or s.name not in EXPERIMENTS:
+            continue
+        exp = EXPERIMENTS.get(s.name)
+        err, (ref, other) = exp.errors[0], exp.models[:2]
+        med = s.runs.groupby(["case", "model"], sort=False)[err].median()
+        n = s.runs.groupby("case", sort=False)["seed"].nunique()
+        stale = " (stale)" if s.stale else ""
+        for case in dict.fromkeys(s.runs["case"]):
+            a, b = med.get((case, ref), float("nan")), med.get((case, other), float("nan"))
+            lines.append(f"| {exp.title}{stale} | {case} | {_fmt(a)} | {_fmt(b)} | {b / a if a else float('nan'):.2f} | {n[case]} |")
+    if not lines:
+        return "*No full-size results stored yet* (`python -m repcore.experiments run fit1d --out docs/results`).\n"
+    head = ["| experiment | case | vanilla | RepNet | RepNet / vanilla | seeds |", "|---|---|---|---|---|---|"]
+    foot = ("Median relative L2 error over seeds on held-out test points (PINNs: of the solution), generated from "
+            "`docs/results/` by `python -m repcore.experiments report`.")
+    return "\n".join(head + lines) + "\n\n" + foot + "\n"
+
+
+def blocks(root: Path = ROOT) -> dict[str, str]:
+    """Every block a doc may hold, by marker name."""
+    stored = {name: load(name, root) for name in EXPERIMENTS}
+    out = {name: experiment_block(name, s) for name, s in stored.items()}
+    out["headline"] = headline_block([s for s in stored.values() if s is not None])
+    return out
+
+
+def render(text: str, generated: dict[str, str], where: str = "doc") -> str:
+    """text with every marked block replaced by its generated content. Raises UserError on a marker
+    naming no block."""
+    def fill(m: re.Match) -> str:
+        if m.group(2) not in generated:
+            raise UserError(f"{where}: unknown results block {m.group(2)!r} (known: {', '.join(generated)})")
+        return m.group(1) + generated[m.group(2)] + m.group(4)
+    return MARKER.sub(fill, text)
+
+
+def markers(text: str) -> list[str]:
+    return [m.group(2) for m in MARKER.finditer(text)]
+
+
+def update(paths=DOCS, root: Path = ROOT, check: bool = False) -> list[Path]:
+    """Regenerate the blocks in each doc; return the docs whose text changed (with check: those that
+    would change, leaving them as they are)."""
+    generated, changed = blocks(root), []
+    for path in map(Path, paths):
+        if not path.exists():
+            continue
+        old = path.read_text()
+        new = render(old, generated, str(path))
+        if new != old:
+            changed.append(path)
+            if not check:
+                path.write_text(new)
+    return changed
