@@ -175,7 +175,7 @@ def test_a_lesson_on_the_live_page_a_restart_with_its_ghost_and_the_spectral_pag
     heat = [t for fig in traces[:2] for t in fig]
     assert [t[0] for t in heat] == ["heatmap", "heatmap"] and all(t[2] >= 38 for t in heat)     # bins 0..1.5 x 25
     panels = {}
-    for kind, axis, n in traces[2]:
+    for _kind, axis, n in traces[2]:
         panels.setdefault(axis, []).append(n)
     assert sorted(panels) == ["x", "x2"] and all(len(v) == 2 and min(v) > 0 for v in panels.values()), panels   # k = 1, k = 25
     assert page.locator("[data-testid=stException]").count() == 0

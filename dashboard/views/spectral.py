@@ -27,7 +27,7 @@ def maps():
     if live.playing and live.finished():
         live.pause()
         st.rerun()
-    lanes = {l: lane for l, lane in live.lanes.items() if lane.latest is not None}
+    lanes = {lab: lane for lab, lane in live.lanes.items() if lane.latest is not None}
     if not lanes:
         st.info("No training yet: press Play.")
         return
@@ -38,7 +38,7 @@ def maps():
     st.subheader("Relative error at each target frequency")
     st.caption("1 = that frequency not learned at all. Low frequencies fall first (the frequency principle); "
                "the vanilla net stalls at the high ones.")
-    st.plotly_chart(charts.by_frequency({l: lane.history for l, lane in lanes.items()}, first), key="by-frequency")
+    st.plotly_chart(charts.by_frequency({lab: lane.history for lab, lane in lanes.items()}, first), key="by-frequency")
 
 
 if live.playing:
