@@ -164,7 +164,9 @@ def _check_sigmas(value) -> None:
 def parse_value(name: str, raw: Any) -> Any:
     """One field from a string (or an already typed value). Raises ConfigError."""
     kind = _TYPES[name]
-    if not isinstance(raw, str):
+    if name == "sigmas" and isinstance(raw, list):     # a typed record (JSON) keeps lists
+        value = tuple(raw)
+    elif not isinstance(raw, str):
         value = raw
     elif name == "domain":
         value = parse_domain(raw)

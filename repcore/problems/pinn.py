@@ -34,6 +34,7 @@ PINN_PROTOCOL = Protocol(resample=1, schedule="cosine", weighting="none")
 
 
 class PoissonProblem(FunctionProblem):
+    label, solution, needs_smooth_activation = "PINN: Poisson, solution = target", "exact solution", True
     PROTOCOL = PINN_PROTOCOL
 
     def __init__(self, cfg: RunConfig, device, dtype):
@@ -95,6 +96,8 @@ class PoissonProblem(FunctionProblem):
 
 
 class InverseProblem(PoissonProblem):
+    label = "PINN: inverse, find k in k Δu = f"
+
     def __init__(self, cfg: RunConfig, device, dtype):
         if cfg.hard_bc:
             raise ConfigError("hard_bc: the inverse problem has no boundary data (only interior observations)")
