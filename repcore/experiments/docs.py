@@ -17,7 +17,6 @@ import re
 from pathlib import Path
 
 from ..errors import UserError
-from ..version import behaviour_version
 from .report import _fmt, markdown, summary
 from .runner import EXPERIMENTS
 from .store import ROOT, Stored, load
@@ -38,7 +37,7 @@ def _warnings(s: Stored) -> list[str]:
     out = []
     if s.stale:
         out.append(f"> **Stale:** made by engine behaviour {', '.join(f'`{v}`' for v in s.versions)}; the engine now "
-                   f"behaves as `{behaviour_version()}` (repcore.version.behaviour_version), so it computes other numbers. "
+                   f"behaves as {', '.join(f'`{v}`' for v in s.current_versions)} (repcore.version.behaviour_version), so it computes other numbers. "
                    "Rerun the command to refresh them.")
     if s.quick:
         out.append("> **Quick size: a smoke test of a few seconds per run, not a result.** The full-size command "

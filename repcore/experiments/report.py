@@ -24,7 +24,7 @@ def runs_frame(results: list[Result], command: str = "", quick: bool = False) ->
     """One row per run: Result.row() plus the provenance a stored row keeps (store.PROVENANCE)."""
     made = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
     return pd.DataFrame([{**r.row(), "config": config_json(r.cfg), "engine_version": engine_version(),
-                          "behaviour_version": behaviour_version(), "device": device_name(r.final.device), "command": command, "made": made, "quick": quick} for r in results])
+                          "behaviour_version": behaviour_version(r.cfg.problem), "device": device_name(r.final.device), "command": command, "made": made, "quick": quick} for r in results])
 
 
 def history_frame(results: list[Result]) -> pd.DataFrame:

@@ -9,7 +9,7 @@
 
 `python -m repcore.experiments run NAME --out docs/results` writes them (report.write); the docs'
 tables (docs.py), the dashboard and `verify` read them through `load`. A stored experiment is stale
-when a row's behaviour_version differs from version.behaviour_version(): the engine computes other
+when a row's behaviour_version differs from version.behaviour_version(its problem): the engine computes other
 numbers than when the row was made (a refactor or a comment, which changes engine_version only, does
 not make a table stale).
 """
@@ -86,8 +86,18 @@ class Stored:
         return sorted(set(self.runs["behaviour_version"].astype(str)))
 
     @property
+    def current_versions(self) -> list[str]:
+        """What the engine's behaviour versions are now, for the stored rows' problems."""
+        return sorted({behaviour_version(p) for p in self.problems})
+
+    @property
+    def problems(self) -> list[str]:
+        return list(dict.fromkeys(json.loads(c).get("problem", "fit") for c in self.runs["config"].astype(str)))
+
+    @property
     def stale(self) -> bool:
-        return self.versions != [behaviour_version()]
+        return any(str(v) != behaviour_version(json.loads(c).get("problem", "fit"))
+                   for v, c in zip(self.runs["behaviour_version"], self.runs["config"].astype(str)))
 
     @property
     def quick(self) -> bool:
