@@ -10,7 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard.charts import color
-from dashboard.svg import _frame, _label, _poly, _scale, _svg
+from dashboard.svg import Canvas, _poly, _scale
 
 SHOW = 288                          # pixels a side on screen: pictures are upscaled to about this, nearest-neighbour
 # log10 relative error -> colour, Viridis anchors (dark: learned, yellow: not yet)
@@ -50,20 +50,23 @@ def spectrum_map(history: list) -> np.ndarray:
     return np.repeat(np.repeat(np.rint(rgb).astype(np.uint8), max(1, 160 // rows), 0), max(1, 320 // cols), 1)
 
 
-def radial_svg(latest: dict) -> str:
+def radial_svg(latest: dict, font: int = 15) -> str:
     """Relative error per radial frequency at the current epoch, one line per model (log scale)."""
-    x0, y0, x1, y1 = 50, 22, 590, 200
-    body = _frame(x0, y0, x1, y1, "relative error per radial frequency (now)")
+    x0, y0, x1, y1 = 58, 26, 590, 200
+    c = Canvas(600, 232, font)
+    c.frame(x0, y0, x1, y1)
+    c.text((x0 + x1) / 2, y0 - 8, "relative error per radial frequency (now)")
     top = max((float(s.freqs[-1]) for s in latest.values() if s is not None and len(s.freqs)), default=1.0)
     for e in (-3, -2, -1, 0):
-        y = _scale(e, ERR_LO, ERR_HI, y1, y0)
-        body += _label(x0 - 4, y + 4, f"1e{e}", "end") + f'<line x1="{x0}" x2="{x1}" y1="{y:.1f}" y2="{y:.1f}" stroke="#8a8a8a" stroke-opacity="0.2"/>'
+        y = float(_scale(e, ERR_LO, ERR_HI, y1, y0))
+        c.text(x0 - 4, y + font / 3, f"{10.0 ** e:g}", "end")
+        c.line(x0, y, x1, y, opacity=0.2)
     for label, s in latest.items():
         if s is not None and len(s.freqs):
             y = np.log10(np.clip(s.spec_rel_err, 10 ** ERR_LO, 10 ** ERR_HI))
-            body += _poly(_scale(s.freqs, 0, top, x0, x1), _scale(y, ERR_LO, ERR_HI, y1, y0), color(label), 2)
-    body += _label((x0 + x1) / 2, y1 + 16, f"radial frequency (cycles per picture width, 0 to {top:g})")
-    return _svg(body, 225)
+            c.add(_poly(_scale(s.freqs, 0, top, x0, x1), _scale(y, ERR_LO, ERR_HI, y1, y0), color(label), 2))
+    c.text((x0 + x1) / 2, y1 + font + 8, f"radial frequency (cycles per picture width, 0 to {top:g})")
+    return c.svg()
 
 
 def radial(latest: dict) -> go.Figure:

@@ -7,7 +7,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import streamlit as st  # noqa: E402
 
-from dashboard import settings  # noqa: E402
+from dashboard import controls, settings  # noqa: E402
 from repcore.workers import warm_up  # noqa: E402
 
 warm_up()      # the training processes' fork server imports torch while this page renders (a no-op once up)
@@ -18,15 +18,26 @@ pages = [
     st.Page(os.path.join(VIEWS, "live.py"), title="Live comparison", icon=":material/play_circle:", default=True),
     st.Page(os.path.join(VIEWS, "spectral.py"), title="Spectral bias over time", icon=":material/stacked_line_chart:"),
     st.Page(os.path.join(VIEWS, "picture.py"), title="Picture", icon=":material/image:"),
-    st.Page(os.path.join(VIEWS, "anatomy.py"), title="Anatomy of a shallow ReLU net", icon=":material/biotech:"),
+    st.Page(os.path.join(VIEWS, "anatomy.py"), title="Anatomy of a shallow net", icon=":material/biotech:"),
     st.Page(os.path.join(VIEWS, "physics.py"), title="PINNs and operators", icon=":material/function:"),
     st.Page(os.path.join(VIEWS, "lessons.py"), title="Lessons", icon=":material/school:"),
     st.Page(os.path.join(VIEWS, "library.py"), title="Run library", icon=":material/video_library:"),
 ]
-page = st.navigation(pages)
+# The sidebar shows only the controls that act on the page shown (the live page in presentation mode draws its own).
+CONTROLS = {"Live comparison": controls.TRAINING, "Spectral bias over time": controls.TRAINING,
+            "Anatomy of a shallow net": controls.ANATOMY, "Picture": controls.PICTURE}
+if "cfg" not in st.session_state:
+    settings.load_query(st.query_params.to_dict())
+present = st.session_state.get("present", False)
+page = st.navigation(pages, position="hidden" if present else "sidebar")
 if st.session_state.pop("goto_live", False):      # set by a lesson's or a setup's button (settings.open_live)
     st.switch_page(pages[0])
-settings.sidebar()
+if present:
+    settings.presentation_style()
+elif CONTROLS.get(page.title):
+    settings.sidebar(CONTROLS[page.title])
+else:
+    settings.controls(st.sidebar, ())             # no controls: still keeps the URL in step
 settings.show_notices()
 
 
@@ -47,5 +58,5 @@ def heartbeat():
         st.rerun()
 
 
-with st.sidebar:
+with st.container() if present else st.sidebar:     # presentation mode has no sidebar (nor would its timer tick)
     heartbeat()

@@ -3,8 +3,12 @@
 While training plays, the live page redraws several times a second. In the browser, a plotly chart
 redraw cost ~100 ms of CPU each (Chromium, measured with `top`: ~90% of a core for the live page at
 one refresh per second), which starved training on the same machine; these SVGs cost ~10x less
-(README "Speed"). Paused, the page switches back to the interactive plotly charts (charts.py), with
-zoom and PNG download. Same colours, same content.
+(README "Speed"). Paused, the normal page switches back to the interactive plotly charts (charts.py);
+presentation mode keeps these, sized for a projector. Same colours, same content.
+
+Every chart takes `width`, the pixels its column has at the page's design size (1280 px wide in
+presentation mode), and `font`, the text size in those pixels: the image scales to its column, so text
+renders at about `font` px there (the presentation test measures it).
 """
 from __future__ import annotations
 
@@ -12,11 +16,10 @@ import html
 
 import numpy as np
 
-from dashboard.charts import MAX_POINTS, TARGET_COLOR, color
+from dashboard.charts import MAX_POINTS, TARGET_COLOR, color, decade_label, target_bins
 
-W = 600            # viewBox width; the SVG scales to its column
 INK = "#8a8a8a"     # readable on the light and the dark theme (an <img> cannot inherit the theme's colour)
-FONT = f'font-family="sans-serif" font-size="11" fill="{INK}"'
+GHOST = 0.3         # opacity of the previous run's traces
 
 
 def _scale(v, lo, hi, a, b):
@@ -24,75 +27,165 @@ def _scale(v, lo, hi, a, b):
     return a + (np.asarray(v, float) - lo) / span * (b - a)
 
 
-def _poly(xs, ys, stroke: str, width: float = 1.5) -> str:
+def _poly(xs, ys, stroke: str, width: float = 2.0, opacity: float = 1.0) -> str:
     keep = np.isfinite(xs) & np.isfinite(ys)
     pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs[keep], ys[keep]))
-    return f'<polyline fill="none" stroke="{stroke}" stroke-width="{width}" points="{pts}"/>'
+    return f'<polyline fill="none" stroke="{stroke}" stroke-width="{width}" stroke-opacity="{opacity}" points="{pts}"/>'
 
 
-def _frame(x0, y0, x1, y1, title: str) -> str:
-    return (f'<rect x="{x0}" y="{y0}" width="{x1 - x0}" height="{y1 - y0}" fill="none" stroke="{INK}" stroke-opacity="0.5"/>'
-            f'<text x="{(x0 + x1) / 2}" y="{y0 - 5}" text-anchor="middle" {FONT}>{html.escape(title)}</text>')
+class Canvas:
+    """An SVG of `width` x `height` px with text of `font` px."""
+
+    def __init__(self, width: int, height: int, font: int):
+        self.w, self.h, self.font, self.out = width, height, font, []
+
+    def text(self, x, y, text, anchor="middle", fill=INK, size=None, weight="normal") -> None:
+        self.out.append(f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-family="sans-serif" '
+                        f'font-size="{size or self.font}" font-weight="{weight}" fill="{fill}">{html.escape(str(text))}</text>')
+
+    def frame(self, x0, y0, x1, y1) -> None:
+        self.out.append(f'<rect x="{x0}" y="{y0}" width="{x1 - x0}" height="{y1 - y0}" fill="none" stroke="{INK}" '
+                        'stroke-opacity="0.5"/>')
+
+    def line(self, x0, y0, x1, y1, stroke=INK, width=1.0, dash="", opacity=1.0) -> None:
+        self.out.append(f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" stroke="{stroke}" stroke-width="{width}" '
+                        f'stroke-opacity="{opacity}"' + (f' stroke-dasharray="{dash}"' if dash else "") + "/>")
+
+    def add(self, piece: str) -> None:
+        self.out.append(piece)
+
+    def legend(self, items: list[tuple[str, str, float]], y) -> None:
+        x = 0.0
+        for name, col, opacity in items:
+            self.add(f'<rect x="{x:.1f}" y="{y - self.font * 0.45:.1f}" width="{self.font}" height="4" fill="{col}" '
+                     f'fill-opacity="{opacity}"/>')
+            self.text(x + self.font * 1.3, y, name, "start")
+            x += self.font * (1.9 + 0.56 * len(name))
+
+    def svg(self) -> str:
+        return (f'<svg viewBox="0 0 {self.w} {self.h}" width="{self.w}" height="{self.h}" '
+                f'xmlns="http://www.w3.org/2000/svg">{"".join(self.out)}</svg>')
 
 
-def _label(x, y, text, anchor="middle") -> str:
-    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" {FONT}>{html.escape(text)}</text>'
-
-
-def _svg(body: str, height: int, width: int = W) -> str:
-    return f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">{body}</svg>'
-
-
-def panel(s, label: str) -> str:
-    """Prediction over the target, partition-point histogram with a rug, Fourier amplitude of target
-    and error per frequency (log scale)."""
-    c, L, R = color(label), 40, W - 10
-    lo, hi = float(s.hist_edges[0]), float(s.hist_edges[-1])
+def prediction(s, label: str, width: int = 560, height: int = 300, font: int = 15, ghost=None, points: bool = False) -> str:
+    """The model's prediction over the target on the display line (the ghost's faded), optionally with
+    the first-layer partition points as a histogram and rug below."""
+    cv, c = Canvas(width, height, font), color(label)
+    L, R, T = 3.2 * font, width - font, 1.6 * font
+    B = height - (5.5 if points else 2.2) * font - (height * 0.22 if points else 0)
+    lo, hi = float(s.x[0]), float(s.x[-1] + (s.x[1] - s.x[0]) if len(s.x) > 1 else s.x[0] + 1)
     step = max(1, len(s.x) // MAX_POINTS)
     x, true, pred = s.x[::step], s.true[::step], s.pred[::step]
     ymin, ymax = float(min(true.min(), -1e-9)), float(max(true.max(), 1e-9))
-    pad = 0.15 * (ymax - ymin)
+    pad = 0.12 * (ymax - ymin)
     ymin, ymax = ymin - pad, ymax + pad
     X = lambda v: _scale(v, lo, hi, L, R)                                   # noqa: E731
-    Y = lambda v: _scale(np.clip(v, ymin, ymax), ymin, ymax, 210, 25)        # noqa: E731
-    out = [_frame(L, 25, R, 210, "prediction vs target"), _poly(X(x), Y(true), TARGET_COLOR, 2), _poly(X(x), Y(pred), c),
-           _label(L - 4, 29, f"{ymax:.2g}", "end"), _label(L - 4, 210, f"{ymin:.2g}", "end")]
-    counts = s.hist_counts
-    top = max(int(counts.max()), 1)
-    bw = (R - L) / len(counts)
-    out.append(_frame(L, 240, R, 300, "partition points (first layer)"))
-    out += [f'<rect x="{L + i * bw + 0.5:.1f}" y="{300 - 55 * n / top:.1f}" width="{bw - 1:.1f}" height="{55 * n / top:.1f}" fill="{c}"/>'
-            for i, n in enumerate(counts) if n]
-    inside = s.points[(s.points >= lo) & (s.points <= hi)]
-    out += [f'<line x1="{v:.1f}" x2="{v:.1f}" y1="300" y2="306" stroke="{c}"/>' for v in X(inside)]
-    out += [_label(L, 318, f"{lo:g}"), _label(R, 318, f"{hi:g}"), _label((L + R) / 2, 318, "x")]
-    F = lambda v: _scale(v, 0, max(float(s.freqs[-1]), 1.0), L, R)           # noqa: E731
-    A = lambda v: _scale(np.log10(np.clip(v, 1e-5, 1)), -5, 0, 470, 345)     # noqa: E731
-    out += [_frame(L, 345, R, 470, "Fourier amplitude: target (grey) and error (colour)"),
-            _poly(F(s.freqs), A(s.spec_true), TARGET_COLOR, 1), _poly(F(s.freqs), A(s.spec_err), c),
-            _label(L - 4, 349, "1", "end"), _label(L - 4, 470, "1e-5", "end"),
-            _label(L, 486, "0"), _label(R, 486, f"{s.freqs[-1]:g}"), _label((L + R) / 2, 486, "frequency (cycles)")]
-    return _svg("".join(out), 495)
+    Y = lambda v: _scale(np.clip(v, ymin, ymax), ymin, ymax, B, T)          # noqa: E731
+    cv.text(L, T - 0.45 * font, f"{label}: prediction vs target", "start", fill=c, weight="bold")
+    cv.frame(L, T, R, B)
+    cv.add(_poly(X(x), Y(true), TARGET_COLOR, 2.5))
+    if ghost is not None and len(ghost.pred) == len(s.pred):
+        cv.add(_poly(X(x), Y(ghost.pred[::step]), c, 2, GHOST))
+    cv.add(_poly(X(x), Y(pred), c, 2))
+    for v in (ymax - pad, 0.0, ymin + pad):
+        cv.text(L - 0.3 * font, float(Y(v)) + 0.35 * font, f"{v:.2g}", "end")
+    cv.text(L, B + 1.2 * font, f"{lo:g}"), cv.text(R, B + 1.2 * font, f"{hi:g}", "end"), cv.text((L + R) / 2, B + 1.2 * font, "x")
+    if points:
+        top, bottom = B + 2.6 * font, height - 2.2 * font
+        counts, most = s.hist_counts, max(int(s.hist_counts.max()), 1)
+        bw = (R - L) / len(counts)
+        cv.text(L, top - 0.35 * font, "partition points (first layer)", "start")
+        cv.frame(L, top, R, bottom)
+        for i, n in enumerate(counts):
+            if n:
+                h = (bottom - top) * n / most
+                cv.add(f'<rect x="{L + i * bw + 0.5:.1f}" y="{bottom - h:.1f}" width="{max(bw - 1, 0.5):.1f}" '
+                       f'height="{h:.1f}" fill="{c}"/>')
+        inside = s.points[(s.points >= lo) & (s.points <= hi)]
+        for v in X(inside):
+            cv.line(v, bottom, v, bottom + 0.4 * font, stroke=c)
+        cv.text(L, height - 0.3 * font, f"{lo:g}"), cv.text(R, height - 0.3 * font, f"{hi:g}", "end")
+    return cv.svg()
 
 
-def curves(histories: dict[str, list]) -> str:
-    """Training loss and rel. L2 against epoch (log y), every model on the same axes."""
-    out, half = [], W
+def spectrum(snaps: dict, width: int = 560, height: int = 330, font: int = 15, ghost: dict | None = None) -> str:
+    """Each model's relative error at each of the target's frequencies (stems, labelled "k = 25"); the
+    full DFT error (÷ the target's peak) faint behind; the run before the last restart as hollow rings."""
+    cv = Canvas(width, height, font)
+    L, R, T, B = 4.6 * font, width - 0.8 * font, 4.5 * font, height - 2.4 * font
+    first = next(iter(snaps.values()))
+    fmax = max(float(first.freqs[-1]), 1.0)
+    X = lambda f: _scale(f, -0.5, fmax + 0.5, L, R)                        # noqa: E731
+    Y = lambda e: _scale(np.log10(np.clip(e, 1e-4, 10)), -4, 1, B, T)      # noqa: E731
+    cv.text(L, 1.0 * font, "error at each target frequency", "start", weight="bold")
+    cv.frame(L, T, R, B)
+    for d in range(-4, 2):
+        y = float(Y(10.0 ** d))
+        cv.line(L, y, R, y, opacity=0.25)
+        cv.text(L - 0.3 * font, y + 0.35 * font, decade_label(d), "end")
+    y1 = float(Y(1.0))
+    cv.line(L, y1, R, y1, dash="6 4", opacity=0.8)
+    mid = (T + B) / 2
+    cv.add(f'<text transform="translate({0.9 * font:.1f},{mid:.1f}) rotate(-90)" text-anchor="middle" font-family="sans-serif" '
+           f'font-size="{font}" fill="{INK}">relative error (1 = not learned)</text>')
+    n = len(snaps)
+    gap = min(0.9 * font, (R - L) / max(fmax, 1) / (n + 1))
+    for i, (label, s) in enumerate(snaps.items()):
+        c = color(label)
+        peak = max(float(np.max(s.spec_true)), 1e-300)
+        cv.add(_poly(X(s.freqs), Y(s.spec_err / peak), c, 1.2, 0.25))
+        ks, errs, _ = target_bins(s)
+        dx = (i - (n - 1) / 2) * gap
+        old = ghost.get(label) if ghost else None
+        if old is not None:
+            for k, e in zip(*target_bins(old.latest)[:2]):
+                cv.add(f'<circle cx="{float(X(k)) + dx:.1f}" cy="{float(Y(e)):.1f}" r="{font * 0.38:.1f}" fill="none" '
+                       f'stroke="{c}" stroke-width="2" stroke-opacity="{GHOST + 0.2}"/>')
+        for k, e in zip(ks, errs):
+            x, y = float(X(k)) + dx, float(Y(e))
+            cv.line(x, B, x, y, stroke=c, width=max(2.0, gap * 0.6))
+            cv.add(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{font * 0.32:.1f}" fill="{c}"/>')
+    ks, _, labelled = target_bins(first)
+    for k in labelled:
+        cv.text(float(X(k)), T - 0.35 * font, f"k = {k:g}", weight="bold")
+    ticks = sorted({0.0, fmax, *labelled})
+    for k in ticks:
+        if all(abs(float(X(k)) - float(X(o))) > 2.2 * font for o in ticks if o != k) or k in labelled:
+            cv.text(float(X(k)), B + 1.2 * font, f"{k:g}")
+    cv.text((L + R) / 2, height - 0.2 * font, "frequency (cycles over the domain)")
+    legend = [(lab, color(lab), 1.0) for lab in snaps] + ([("before restart (rings)", INK, 0.6)] if ghost else [])
+    cv.legend(legend, 2.4 * font)
+    return cv.svg()
+
+
+def curves(histories: dict[str, list], width: int = 1120, height: int = 250, font: int = 15, ghost: dict | None = None) -> str:
+    """Training loss and rel. L2 against epoch (log y, decade ticks), every model on the same axes;
+    the run before the last restart faded."""
+    cv = Canvas(width, height, font)
     series = {lab: h for lab, h in histories.items() if h}
-    last = max((h[-1].step for h in series.values()), default=1) or 1
-    for k, (title, get) in enumerate((("training loss", lambda p: sum(p.losses.values())), ("rel. L2 error", lambda p: p.rel_l2))):
-        x0, x1 = 40 + k * half, half - 10 + k * half
-        vals = {lab: np.log10(np.clip([get(p) for p in h], 1e-12, None)) for lab, h in series.items()}
-        allv = np.concatenate(list(vals.values())) if vals else np.zeros(1)
+    old = {lab: g.history for lab, g in (ghost or {}).items() if g.history}
+    last = max((h[-1].step for h in [*series.values(), *old.values()]), default=1) or 1
+    half = width / 2
+    measures = (("training loss", lambda p: sum(p.losses.values())), ("rel. L2 error (test)", lambda p: p.rel_l2))
+    for k, (title, get) in enumerate(measures):
+        x0, x1, T, B = 3.2 * font + k * half, half - font + k * half, 1.8 * font, height - 3.6 * font
+        logs = lambda h, get=get: np.log10(np.clip([get(p) for p in h], 1e-12, None))   # noqa: E731
+        vals, ghosts = {lab: logs(h) for lab, h in series.items()}, {lab: logs(h) for lab, h in old.items()}
+        allv = np.concatenate([*vals.values(), *ghosts.values()]) if vals or ghosts else np.zeros(1)
         allv = allv[np.isfinite(allv)] if np.isfinite(allv).any() else np.zeros(1)
         lo, hi = float(np.floor(allv.min())), float(np.ceil(allv.max()))
         hi = hi if hi > lo else lo + 1
-        out.append(_frame(x0, 20, x1, 170, title))
+        cv.text(x0, T - 0.45 * font, title, "start", weight="bold")
+        cv.frame(x0, T, x1, B)
+        for lab, v in ghosts.items():
+            cv.add(_poly(_scale([p.step for p in old[lab]], 0, last, x0, x1), _scale(v, lo, hi, B, T), color(lab), 2, GHOST))
         for lab, v in vals.items():
-            steps = np.array([p.step for p in series[lab]], float)
-            out.append(_poly(_scale(steps, 0, last, x0, x1), _scale(v, lo, hi, 170, 20), color(lab)))
-        out += [_label(x0 - 4, 24, f"1e{int(hi)}", "end"), _label(x0 - 4, 170, f"1e{int(lo)}", "end"),
-                _label(x0, 185, "0"), _label(x1, 185, f"{last:,}"), _label((x0 + x1) / 2, 185, "epoch")]
-    legend = "".join(f'<rect x="{40 + 90 * i}" y="196" width="12" height="3" fill="{color(lab)}"/>' + _label(56 + 90 * i, 201, lab, "start")
-                     for i, lab in enumerate(series))
-    return _svg("".join(out) + legend, 206, 2 * W)
+            cv.add(_poly(_scale([p.step for p in series[lab]], 0, last, x0, x1), _scale(v, lo, hi, B, T), color(lab), 2))
+        every = max(1, int(np.ceil((hi - lo) / 4)))
+        for d in range(int(lo), int(hi) + 1, every):
+            cv.text(x0 - 0.3 * font, float(_scale(d, lo, hi, B, T)) + 0.35 * font, decade_label(d), "end")
+        cv.text(x0, B + 1.2 * font, "0"), cv.text(x1, B + 1.2 * font, f"{last:,}", "end")
+        cv.text((x0 + x1) / 2, B + 1.2 * font, "epoch")
+    cv.legend([(lab, color(lab), 1.0) for lab in series] + [(f"{lab} before restart", color(lab), GHOST) for lab in old],
+              height - 0.5 * font)
+    return cv.svg()

@@ -3,10 +3,11 @@
 engine_version()     a short hash of the code on the training path (config, models, problems, loop) and
                      of the torch version: "was this made by exactly this code?" Keys of cached trials use
                      it, so a sweep never reuses a result from other code.
-behaviour_version()  a short hash of what that code computes: a few tiny runs (every model, every problem)
-                     trained on the CPU, their snapshots hashed. It changes exactly when a change to the
-                     engine changes results on these runs (a refactor, a new option or a comment does not
-                     move it), so stored result tables are marked stale when it differs from theirs.
+behaviour_version(problem)  a short hash of what that code computes for one problem: a few tiny runs of
+                     that problem (for fitting: every model) trained on the CPU, their snapshots hashed.
+                     It changes exactly when a change to the engine changes results on these runs (a
+                     refactor, a new option or a comment does not move it, nor does a change to another
+                     problem), so a stored result table is marked stale when it differs from its rows'.
 """
 from __future__ import annotations
 
@@ -22,10 +23,14 @@ _ROOT = pathlib.Path(__file__).resolve().parent
 _OUTSIDE = {"cli.py", "workers.py", "palette.py", "version.py", "__main__.py"}
 _OUTSIDE_DIRS = {"experiments", "library", "bench"}
 _TINY = dict(steps=12, every=6, width=12, depth=2, points=48, grid=64, test_points=96)
-# One tiny run per model and per problem: what behaviour_version() trains.
-_PROBES = ({"model": "vanilla", "act": "relu"}, {"model": "repnet", "act": "relu"}, {"model": "repnet"}, {"model": "fourier"},
-           {"model": "siren"}, {"model": "mscale"}, {"model": "laaf"}, {"problem": "poisson"}, {"problem": "inverse"},
-           {"target": "multiscale4d"})
+# Tiny runs per problem: what behaviour_version(problem) trains (fit: every model, and a 4-D target).
+_PROBES = {
+    "fit": ({"model": "vanilla", "act": "relu"}, {"model": "repnet", "act": "relu"}, {"model": "repnet"}, {"model": "fourier"},
+            {"model": "siren"}, {"model": "mscale"}, {"model": "laaf"}, {"model": "msffn"}, {"target": "multiscale4d"}),
+    "poisson": ({"problem": "poisson"}, {"problem": "poisson", "model": "msffn"}, {"problem": "poisson", "hard_bc": True}),
+    "inverse": ({"problem": "inverse"},),
+    "earthquake": ({"problem": "earthquake", "width": 8},),
+}
 
 
 @functools.lru_cache(maxsize=1)
@@ -39,15 +44,15 @@ def engine_version() -> str:
     return h.hexdigest()[:12]
 
 
-@functools.lru_cache(maxsize=1)
-def behaviour_version() -> str:
-    """~2 s on one CPU core; float32 results rounded to 6 significant digits, so the hash is about the
-    numbers, not the last bit of a reduction order."""
+@functools.lru_cache(maxsize=None)
+def behaviour_version(problem: str = "fit") -> str:
+    """~1-3 s on one CPU core per problem; float32 results rounded to 6 significant digits, so the hash
+    is about the numbers, not the last bit of a reduction order. A problem without probes: ''."""
     from .config import RunConfig
     from .train import train
     h = hashlib.sha256()
-    for probe in _PROBES:
-        for s in train(RunConfig(device="cpu", **_TINY, **probe)):
+    for probe in _PROBES.get(problem, ()):
+        for s in train(RunConfig(device="cpu", **{**_TINY, **probe})):
             h.update(np.format_float_positional(s.rel_l2, precision=6, fractional=False).encode())
             h.update(np.array2string(s.pred, precision=5, floatmode="maxprec").encode())
-    return h.hexdigest()[:12]
+    return h.hexdigest()[:12] if problem in _PROBES else ""

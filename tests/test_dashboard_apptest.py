@@ -32,7 +32,7 @@ def test_live_page_trains_when_playing_and_stops_when_paused():
     time.sleep(2)
     at.run()
     assert metric(at, "Epoch") == paused
-    assert len(at.get("plotly_chart")) == 3                     # one panel per model + shared curves
+    assert len(at.get("plotly_chart")) == 4                     # one panel per model, error per target frequency, curves
     close(at)
 
 
@@ -43,6 +43,63 @@ def test_url_settings_are_applied_and_written_back():
     assert (cfg.target, cfg.freq, cfg.act, cfg.width, cfg.seed) == ("sine", 7.0, "relu", 48, 11)
     at.sidebar.slider(key="w_width").set_value(64).run()          # a widget change goes back to the URL
     assert at.query_params["width"] == "64" and at.query_params["seed"] == "11" and at.query_params["freq"] == "7.0"
+    close(at)
+
+
+def test_a_fresh_page_keeps_defaults_and_auto_values_out_of_the_url():
+    """The URL holds only what differs from the defaults: the preset's own frequency and device auto stay unset
+    (a link made on a laptop trains on the GPU of a GPU machine); a new preset starts at its own frequency."""
+    at = app()
+    at.run()
+    assert not at.exception and "freq" not in at.query_params and "device" not in at.query_params
+    assert at.session_state["cfg"].freq is None and at.session_state["cfg"].device == "auto"
+    at.slider(key="w_freq").set_value(30).run()
+    assert at.query_params["freq"] == "30.0"
+    at.slider(key="w_freq").set_value(25).run()                # back to multiscale's own k: unset again
+    assert "freq" not in at.query_params and at.session_state["cfg"].freq is None
+    at.selectbox(key="w_target").select("sine").run()
+    assert at.slider(key="w_freq").value == 10 and "freq" not in at.query_params
+    assert "sin(2*pi*10*x)" in " ".join(c.value for c in at.sidebar.caption)       # the formula, not the {k} template
+    close(at)
+
+
+def test_auto_slope_scale_shows_its_value_and_a_fixed_one_starts_next_to_it():
+    at = app()
+    at.run()
+    assert any("auto → **ν = 78.5**" in c.value for c in at.sidebar.caption)      # π × 25 on the default target
+    assert any("ν = 78.5 (auto)" in m.value for m in at.markdown)                  # and on the RepNet lane
+    at.toggle(key="w_nu_auto").set_value(False).run()
+    assert at.select_slider(key="w_nu").value == 70 and at.session_state["cfg"].slope_scale == 70.0
+    close(at)
+
+
+@pytest.mark.slow
+def test_each_page_shows_only_the_controls_that_act_on_it():
+    at = app()
+    at.run()
+    at.switch_page("views/anatomy.py").run()
+    assert [s.label for s in at.sidebar.slider] == ["Width"] and "Target" not in [s.label for s in at.sidebar.selectbox]
+    at.sidebar.slider(key="w_width").set_value(32).run()      # the anatomy page reads the sidebar's width
+    assert "width 32" in at.caption[0].value and not at.exception
+    for page in ("views/lessons.py", "views/library.py", "views/physics.py"):
+        at.switch_page(page).run()
+        assert not at.sidebar.slider and not at.sidebar.selectbox and not at.exception, page
+    at.switch_page("views/live.py").run()
+    assert at.session_state["cfg"].width == 32 and at.slider(key="w_width").value == 32     # nothing lost on the way
+    close(at)
+
+
+def test_presentation_mode_has_the_lecture_controls_on_the_page_and_a_lesson_beside_the_charts():
+    at = app(present="1", lesson="2", target="multiscale", slope_scale="3.0")
+    at.run()
+    assert not at.exception and not at.sidebar.slider
+    assert [s.label for s in at.slider] == ["Target frequency k (cycles)"]             # in the Settings popover
+    assert [s.label for s in at.select_slider] == ["Slope scale ν (RepNet)"] and at.get("button_group")
+    steps = at.get("markdown")
+    assert any("1. Press Play with ν = 3" in m.value for m in steps)                   # the lesson's steps on the live page
+    assert at.query_params["present"] == "1" and at.query_params["lesson"] == "2"
+    next(b for b in at.button if b.label == "Close lesson").click().run()
+    assert "lesson" not in at.query_params and not any("Press Play with ν = 3" in m.value for m in at.get("markdown"))
     close(at)
 
 

@@ -96,6 +96,40 @@ def test_a_worker_left_without_requests_stops_and_says_so_until_reset():
     live.close()
 
 
+def test_a_restart_keeps_a_ghost_and_says_what_changed():
+    live = LiveSession()
+    live.configure({m: CFG.replace(model=m) for m in ("vanilla", "repnet")})
+    wait_first_snapshots(live)
+    live.step(100)
+    deadline = time.time() + 60
+    while time.time() < deadline and min(l.latest.step for l in live.lanes.values()) < 100:
+        live.poll()
+        time.sleep(0.1)
+    before = {label: lane.latest.rel_l2 for label, lane in live.lanes.items()}
+    live.configure({m: CFG.replace(model=m, slope_scale=3.0) for m in ("vanilla", "repnet")})
+    assert "ν auto → 3" in live.notice and "epoch 100" in live.notice
+    assert {label: g.latest.rel_l2 for label, g in live.ghost.items()} == before      # the previous run, kept as it was
+    assert all(g.latest.step == 100 and g.history for g in live.ghost.values())
+    live.close()
+
+
+def test_a_saved_run_holds_every_model_at_the_same_epochs():
+    """The lanes train at their own speed; saving pauses them, lets the ones behind catch up, and keeps the
+    frames all lanes share, so a replay shows both models at one epoch (one was seen 967 vs 1027)."""
+    live = LiveSession()
+    live.configure({"vanilla": CFG.replace(model="vanilla"), "repnet": CFG.replace(model="repnet", width=64, depth=3)})
+    wait_first_snapshots(live)
+    live.play()
+    deadline = time.time() + 60
+    while time.time() < deadline and min(l.latest.step for l in live.lanes.values()) < 300:
+        live.poll()
+        time.sleep(0.1)
+    run = live.record("same epochs")
+    steps = [[s.step for s in m.snapshots] for m in run.models]
+    assert steps[0] == steps[1] and steps[0][-1] >= 300, steps
+    live.close()
+
+
 def test_history_is_bounded():
     live = LiveSession(max_history=50)
     lane = type("Lane", (), {})()

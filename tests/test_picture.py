@@ -113,12 +113,14 @@ def test_picture_charts():
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_in_a_browser_the_picture_trains_and_a_csv_upload_becomes_the_live_target(tmp_path):
+def test_in_a_browser_the_picture_trains_and_uploads_become_targets(tmp_path):
     playwright = pytest.importorskip("playwright.sync_api")
     from tools.browser import ARGS, CHROMIUM, epochs, open_app, server, wait_for, wait_idle
     good, bad = tmp_path / "steps.csv", tmp_path / "broken.csv"
     good.write_text("x,y\n" + "\n".join(f"{i / 100},{np.sign(np.sin(i / 8))}" for i in range(300)))
     bad.write_text("x,y\n1,2\n3,oops\n")
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n not a picture")
     with server({"REPCORE_UPLOADS": str(tmp_path / "uploads")}) as (url, _), playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = open_app(browser, url + "/picture?width=24&depth=2")
@@ -130,6 +132,11 @@ def test_in_a_browser_the_picture_trains_and_a_csv_upload_becomes_the_live_targe
         after = page.eval_on_selector_all("[data-testid=stImage] img", "els => els.map(e => e.src)")
         assert len(after) >= 6 and src[2:6] != after[2:6]            # the models' reconstructions and errors were redrawn
         page.get_by_role("button", name="Pause").click()
+        pictures = page.locator("[data-testid=stMain] [data-testid=stFileUploaderDropzoneInput]")
+        pictures.set_input_files(str(broken))
+        assert wait_for(lambda: page.get_by_text("broken.png: not an image that can be decoded").count() > 0, 30)
+        pictures.set_input_files(os.path.join(ROOT, "assets", "hopper.png"))
+        assert wait_for(lambda: page.get_by_text("hopper.png (uploaded), ").count() > 0, 30)    # the caption names the upload
         page.goto(url + "/?width=24&depth=2")
         wait_idle(page)
         uploader = page.locator("[data-testid=stSidebar] [data-testid=stFileUploaderDropzoneInput]")

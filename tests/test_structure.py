@@ -120,9 +120,15 @@ def test_a_run_file_saved_before_the_restructure_still_loads():
 @pytest.mark.slow
 def test_behaviour_version_moves_with_the_numbers_not_with_the_code(monkeypatch):
     from repcore import version
+    from repcore.problems.pinn import PoissonProblem
     from repcore.repnet import RepLayer
     base = version.behaviour_version.__wrapped__()
     assert base == version.behaviour_version.__wrapped__()                 # deterministic on the CPU
+    poisson = version.behaviour_version.__wrapped__("poisson")
+    losses = PoissonProblem.losses
+    monkeypatch.setattr(PoissonProblem, "losses", lambda self, net: {k: 1.01 * v for k, v in losses(self, net).items()})
+    assert version.behaviour_version.__wrapped__("poisson") != poisson      # the PINN trains otherwise
+    assert version.behaviour_version.__wrapped__() == base                  # fitting does not: its tables stay fresh
     forward = RepLayer.forward
     monkeypatch.setattr(RepLayer, "forward", lambda self, x: forward(self, x) * 1.001)
     assert version.behaviour_version.__wrapped__() != base                  # RepNet computes something else

@@ -81,3 +81,31 @@ def wait_for(predicate, timeout: float, interval: float = 0.5):
             return value
         time.sleep(interval)
     return predicate()
+
+
+def open_page(browser, url: str, width: int = 1500, height: int = 1200):
+    """Like open_app, at a chosen viewport (1280x720: a common projector)."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(url)
+    wait_idle(page)
+    return page
+
+
+def image_charts(page) -> list[dict]:
+    """The SVG chart images (st.image) on the page: for each, its box in the viewport, the SVG's text
+    sizes as rendered (font-size x shown width / viewBox width, in px) and its text."""
+    return page.evaluate("""() => [...document.querySelectorAll('[data-testid=stImage] img')]
+        .filter(img => img.src.startsWith('data:image/svg+xml;base64,')).map(img => {
+            const doc = new DOMParser().parseFromString(atob(img.src.split(',')[1]), 'image/svg+xml');
+            const box = doc.documentElement.getAttribute('viewBox').split(' ').map(Number);
+            const r = img.getBoundingClientRect(), k = r.width / box[2];
+            const texts = [...doc.querySelectorAll('text')];
+            return {top: r.top, bottom: r.bottom, left: r.left, right: r.right,
+                    text_px: texts.map(t => Number(t.getAttribute('font-size')) * k),
+                    text: texts.map(t => t.textContent).join(' | ')};
+        })""")
+
+
+def scrolls(page) -> bool:
+    """Whether the app's main area needs scrolling (its content is taller than the viewport)."""
+    return page.evaluate("() => { const m = document.querySelector('[data-testid=stMain]'); return m.scrollHeight > m.clientHeight + 1; }")

@@ -8,8 +8,9 @@
 # Needs only this repository and a Python; installs requirements.txt only if torch is missing.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-OUT="${OUT:-gpu_check_out}"
+OUT="${OUT:-gpu_check_out}"     # receives 4 files: summary.json, gpu_check.log, sweep_batched.csv, sweep_unbatched.csv
 mkdir -p "$OUT"
+WORK=$(mktemp -d)              # everything else (a lent machine sends back only a few files)
 DEVICE="${GPU_CHECK_DEVICE:-cuda}"     # cpu: a dry run of this script on a machine without a GPU
 PY="${PYTHON:-$(command -v python || command -v python3)}"
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
@@ -20,26 +21,28 @@ if ! "$PY" -c "import torch" 2>/dev/null; then
   "$PY" -m pip install --quiet -r requirements.txt
 elif ! "$PY" -c "import numpy, pandas, scipy" 2>/dev/null; then   # keep the CUDA torch that is there
   log "numpy/pandas/scipy missing: pip install requirements.txt without torch"
-  grep -v '^torch' requirements.txt > "$OUT/requirements-no-torch.txt"
-  "$PY" -m pip install --quiet -r "$OUT/requirements-no-torch.txt"
+  grep -v '^torch' requirements.txt > "$WORK/requirements-no-torch.txt"
+  "$PY" -m pip install --quiet -r "$WORK/requirements-no-torch.txt"
 fi
-"$PY" - > "$OUT/machine.json" <<'PY'
+"$PY" - > "$WORK/machine.json" <<'PY'
 import json, os, platform, torch
 print(json.dumps({"torch": torch.__version__, "cuda": torch.version.cuda, "cuda_available": torch.cuda.is_available(),
                   "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
                   "cpus": os.cpu_count(), "python": platform.python_version()}))
 PY
-cat "$OUT/machine.json" >&2
+cat "$WORK/machine.json" >&2
 [ "$DEVICE" = cpu ] || "$PY" -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" || { log "no CUDA GPU visible: stop"; exit 1; }
 
-step() {   # step NAME SECONDS COMMAND...: run with a time limit, stdout -> $OUT/NAME.json, stderr -> $OUT/NAME.log
+step() {   # step NAME SECONDS COMMAND...: run with a time limit, stdout -> $WORK/NAME.json, stderr -> $OUT/gpu_check.log
   local name=$1 limit=$2; shift 2
   log "$name: $*"
+  echo "== $name: $*" >> "$OUT/gpu_check.log"
   local t0=$SECONDS
-  timeout "$limit" "$@" > "$OUT/$name.json" 2> "$OUT/$name.log"
+  timeout "$limit" "$@" > "$WORK/$name.json" 2> "$WORK/$name.log"
   local rc=$?
-  echo "{\"step\": \"$name\", \"rc\": $rc, \"seconds\": $((SECONDS - t0))}" >> "$OUT/steps.jsonl"
-  [ $rc -eq 0 ] || { log "$name failed (rc $rc): $(tail -n 3 "$OUT/$name.log")"; }
+  cat "$WORK/$name.log" >> "$OUT/gpu_check.log"
+  echo "{\"step\": \"$name\", \"rc\": $rc, \"seconds\": $((SECONDS - t0))}" >> "$WORK/steps.jsonl"
+  [ $rc -eq 0 ] || { log "$name failed (rc $rc): $(tail -n 3 "$WORK/$name.log")"; }
 }
 
 step bench_cuda_quick 120 "$PY" -m repcore.bench --device $DEVICE --quick --json
@@ -47,21 +50,20 @@ step batched_cuda 100 "$PY" -m repcore.bench --batched --device $DEVICE --json
 step batched_cpu 60 "$PY" -m repcore.bench --batched --device cpu --quick --json
 SWEEP=(sweep leaderboard/multiscale-1-d --models vanilla,repnet --grid repnet.slope_scale=39.3,78.5,157,314 --grid lr=1e-3,3e-3
        --seeds 0,1,2,3 --set steps=500 --set width=32 --set every=250 --device $DEVICE --parallel no)
-WORK=$(mktemp -d)      # the trial files stay out of $OUT (a few files come back from a lent machine)
 step sweep_cuda_batched 80 "$PY" -m repcore.experiments "${SWEEP[@]}" --batch yes --out "$WORK/batched"
 step sweep_cuda_unbatched 100 "$PY" -m repcore.experiments "${SWEEP[@]}" --batch no --out "$WORK/unbatched"
 for b in batched unbatched; do cp "$WORK/$b/sweep/leaderboard-multiscale-1-d/sweep.csv" "$OUT/sweep_$b.csv" 2>/dev/null; done
-rm -rf "$WORK"
 
-"$PY" - "$OUT" > "$OUT/summary.json" <<'PY'
+
+"$PY" - "$OUT" "$WORK" > "$OUT/summary.json" <<'PY'
 import json, sys, pathlib
 import pandas as pd
-out = pathlib.Path(sys.argv[1])
-steps = [json.loads(line) for line in (out / "steps.jsonl").read_text().splitlines()]
-summary = {"machine": json.loads((out / "machine.json").read_text()), "steps": steps}
+out, work = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+steps = [json.loads(line) for line in (work / "steps.jsonl").read_text().splitlines()]
+summary = {"machine": json.loads((work / "machine.json").read_text()), "steps": steps}
 for name in ("bench_cuda_quick", "batched_cuda", "batched_cpu"):
     try:
-        summary[name] = json.loads((out / f"{name}.json").read_text())
+        summary[name] = json.loads((work / f"{name}.json").read_text())
     except (OSError, ValueError):
         summary[name] = None
 try:
@@ -92,3 +94,4 @@ for name in ("batched_cuda", "batched_cpu"):
               f"batched {r['batched_trials_per_s']:.1f}/s, speedup {r['speedup']:.2f}x (trial = {r['steps']} steps)")
 print(f"sweep on CUDA: {s['sweep']}")
 PY
+rm -rf "$WORK"

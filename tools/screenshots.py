@@ -1,16 +1,22 @@
-"""`python -m tools.screenshots [OUTDIR]`: PNG screenshots of every page (README figures).
+"""`python -m tools.screenshots [OUTDIR]`: PNG screenshots of the app (README figures, default assets/).
 
-Starts the app, trains the live page for a while in Chromium, then visits each page."""
+Starts the app and trains the default comparison in presentation mode in Chromium, then writes
+    present-1280x720.png   presentation mode on a 1280x720 projector
+    live.png               presentation mode at 1500x1000 (the README's main figure)
+    live-normal.png        the live page with its sidebar, paused, at 1500x1000 (interactive charts)
+    spectral.png, anatomy.png, physics.png, lessons.png   the other pages at 1500x1000 (full page)
+"""
 from __future__ import annotations
 
 import os
 import sys
 import time
 
-from tools.browser import ARGS, CHROMIUM, epochs, open_app, server, wait_for, wait_idle
+from tools.browser import ARGS, CHROMIUM, epochs, open_page, server, wait_for, wait_idle
 
-PAGES = {"live": "Live comparison", "spectral": "Spectral bias over time", "anatomy": "Anatomy of a shallow ReLU net",
-         "physics": "PINNs and operators", "lessons": "Lessons"}
+STEPS = 1500
+PAGES = {"spectral": "Spectral bias over time", "anatomy": "Anatomy of a shallow net", "physics": "PINNs and operators",
+         "lessons": "Lessons"}
 
 
 def main(argv: list[str]) -> int:
@@ -19,20 +25,30 @@ def main(argv: list[str]) -> int:
     from playwright.sync_api import sync_playwright
     with server() as (url, _), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = open_app(browser, url + "/?target=multiscale&act=tanh&steps=1500")
+        page = open_page(browser, url + f"/?present=1&steps={STEPS}", 1280, 720)
         wait_for(lambda: len(epochs(page)) == 2, 90)
         page.get_by_role("button", name="Play").click()
-        wait_for(lambda: min(epochs(page) or [0]) >= 1500, 240, interval=1.0)
+        wait_for(lambda: min(epochs(page) or [0]) >= STEPS, 600, interval=1.0)
         time.sleep(3)
-        page.screenshot(path=os.path.join(out, "live.png"), full_page=True)
-        for name, title in list(PAGES.items())[1:]:
+        page.screenshot(path=os.path.join(out, "present-1280x720.png"))
+        page.set_viewport_size({"width": 1500, "height": 1000})
+        time.sleep(3)
+        page.screenshot(path=os.path.join(out, "live.png"))
+        page.get_by_text("Presentation mode").click()             # leave presentation mode: sidebar and pages
+        wait_idle(page)
+        wait_for(lambda: page.locator(".js-plotly-plot").count() >= 4, 60)
+        time.sleep(3)
+        page.screenshot(path=os.path.join(out, "live-normal.png"))
+        for name, title in PAGES.items():
             page.get_by_role("link", name=title).click()
-            wait_idle(page)
-            wait_for(lambda: page.locator("[data-testid=stSpinner]").count() == 0, 120)   # cached sweeps
+            time.sleep(1)
+            wait_idle(page, 180_000)
+            wait_for(lambda: page.locator("[data-testid=stSpinner]").count() == 0                  # cached sweeps
+                     and page.locator("[data-stale=true]").count() == 0, 180)
             time.sleep(4)
             page.screenshot(path=os.path.join(out, f"{name}.png"), full_page=True)
         browser.close()
-    print(f"wrote {', '.join(os.path.join(out, n + '.png') for n in PAGES)}")
+    print(f"wrote {', '.join(os.path.join(out, n + '.png') for n in ['present-1280x720', 'live', 'live-normal', *PAGES])}")
     return 0
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, settings
+from dashboard import charts, settings, svg
 from repcore.library import Library, LibraryError, default_path, parse_tags
 
 PLOT_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
@@ -70,22 +70,58 @@ st.dataframe(pd.DataFrame([{"id": i.id, "name": i.name, "saved": time.strftime("
                            for i in infos]), hide_index=True)
 view = st.radio("View", ["Replay", "Compare", "Manage"], horizontal=True, key="lib_view")
 
-if view == "Replay":
-    run_id = st.selectbox("Run", list(by_id), format_func=name_of, key="lib_replay")
-    run = load(by_id[run_id])
-    steps = run.steps()
-    step = steps[0] if len(steps) == 1 else st.select_slider(
-        "Timeline (epoch)", steps, key=f"lib_step_{run_id}", help="drag through the saved snapshots; nothing is retrained")
+SPEEDS = {"slow": 1.0, "normal": 0.4, "fast": 0.15}                 # seconds per frame
+
+
+def replay(run) -> None:
+    """The saved frames on a timeline; Play steps through them by itself (a timed fragment), ending on the last."""
+    ss, steps, key = st.session_state, run.steps(), f"lib_step_{run.id}"
+    playing = ss.get("replay_playing") == run.id
+    if playing and ss.get(key) == steps[-1]:          # the last frame is shown: stop there
+        ss.replay_playing = None
+        st.rerun()
+    if playing:
+        ss[key] = steps[min(steps.index(ss.get(key, steps[0])) + 1, len(steps) - 1)]
+    c = st.columns([1, 1.4, 6], vertical_alignment="bottom")
+    if c[0].button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:",
+                   type="primary", key="replay_play", disabled=len(steps) < 2):
+        if not playing and ss.get(key) == steps[-1]:
+            ss[key] = steps[0]                       # from the start again
+        ss.replay_playing = None if playing else run.id
+        st.rerun()
+    c[1].segmented_control("Speed", list(SPEEDS), key="replay_speed", required=True)
+    if playing and SPEEDS[ss.replay_speed] != ss.get("replay_every"):      # a new speed: a new timer
+        st.rerun()
+    step = steps[0] if len(steps) == 1 else c[2].select_slider(
+        "Timeline (epoch)", steps, key=key, format_func=lambda v: f"{v:,}", help="saved snapshots; nothing is retrained")
+    snaps = {m.label: m.at(step) for m in run.models}
     for col, m in zip(st.columns(len(run.models)), run.models):
-        s = m.at(step)
+        s = snaps[m.label]
         with col:
-            st.subheader(m.label, divider="gray")
             c = st.columns(2)
             c[0].metric("Epoch", f"{s.step:,}")
             c[1].metric("rel. L2", f"{s.rel_l2:.2e}")
-            st.plotly_chart(charts.model_panel(s, m.cfg.model), key=f"replay-{m.label}", config=PLOT_CONFIG)
-    st.plotly_chart(charts.curves({m.label: [s for s in m.snapshots if s.step <= step] for m in run.models}),
-                    key="replay-curves", config=PLOT_CONFIG)
+            if playing:
+                st.image(svg.prediction(s, m.label, 520, 400, 14, points=True), width="stretch")
+            else:
+                st.plotly_chart(charts.model_panel(s, m.label), key=f"replay-{m.label}", config=PLOT_CONFIG)
+    left, right = st.columns(2)
+    histories = {m.label: [s for s in m.snapshots if s.step <= step] for m in run.models}
+    if playing:
+        left.image(svg.spectrum(snaps, 520, 330, 14), width="stretch")
+        right.image(svg.curves(histories, 520, 330, 14), width="stretch")
+    else:
+        left.plotly_chart(charts.spectrum(snaps), key="replay-spectrum", config=PLOT_CONFIG)
+        right.plotly_chart(charts.curves(histories), key="replay-curves", config=PLOT_CONFIG)
+
+
+if view == "Replay":
+    run_id = st.selectbox("Run", list(by_id), format_func=name_of, key="lib_replay")
+    run = load(by_id[run_id])
+    st.session_state.setdefault("replay_speed", "normal")
+    every = SPEEDS[st.session_state.replay_speed] if st.session_state.get("replay_playing") == run.id else None
+    st.session_state.replay_every = every
+    st.fragment(run_every=every)(replay)(run)
     first = run.models[0].cfg
     st.button("Train these settings live", on_click=settings.open_live,
               args=({**first.to_query(), "models": ",".join(m.cfg.model for m in run.models)},),

@@ -9,7 +9,7 @@ from repcore.experiments import EXPERIMENTS
 from repcore.experiments.report import markdown, summary
 from repcore.experiments.store import StoreError, load
 from repcore.palette import color
-from repcore.version import engine_version
+from repcore.version import behaviour_version
 
 # What to watch in each: page copy; the setups themselves come from the registry.
 WATCH = {
@@ -41,8 +41,8 @@ def stored_results(name: str, exp) -> None:
     if stored.quick:
         st.info("Quick size: a smoke test of a few seconds per run, not a result. The full run drops `--quick`.")
     if stored.stale:
-        st.warning(f"Stale: made by engine {', '.join(stored.versions)}; the engine is now {engine_version()}. "
-                   "Rerun the command to refresh these numbers.")
+        st.warning(f"Stale: made by an engine that behaved as {', '.join(stored.versions)}; it now behaves as "
+                   f"{behaviour_version()}. Rerun the command to refresh these numbers.")
     st.markdown(markdown(exp, summary(exp, stored.runs)))
     for case in dict.fromkeys(stored.runs["case"]):
         curves = stored.error_curves(case)

@@ -49,7 +49,7 @@ def measure(quick: bool, device: str, compile_: bool = False) -> dict:
     out["repnet_vs_vanilla"] = max(v["ratio"] for v in out["repnet"].values())
     out["side_by_side_vs_one"] = out["side_by_side"]["processes_vs_one"]
     if torch.cuda.is_available():
-        out["cuda"] = B.cuda_vs_cpu(BASE.replace(act="tanh"), 20 if quick else 300)
+        out["cuda"] = B.cuda_vs_cpu(base.replace(act="tanh", device="cpu"), 20 if quick else 300)   # every <= steps
     if compile_:
         out["compiled"] = B.compiled_vs_eager(base.replace(act="tanh"), steps, blocks)
         out["compiled_vs_eager"] = out["compiled"]["ratio"]
@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     out = measure(args.quick, args.device, args.compile)
     if args.dashboard:
         proc = subprocess.run([sys.executable, "-m", "tools.dashboard_bench", "--json", "--seconds", "8" if args.quick else "20"],
-                              capture_output=True, text=True)
+                              capture_output=True, text=True, check=False)
         if proc.returncode == 0:
             dash = json.loads(proc.stdout)
             out["dashboard_vs_headless"] = dash["dashboard_vs_headless_parallel"]

@@ -9,14 +9,15 @@
 run writes DIR/NAME/{table.md, table.csv, runs.csv, history.csv, figures.png} (DIR defaults to results/)
 and prints the Markdown table; sweep writes DIR/sweep/CASE/{sweep.csv, best.csv, best.md} and prints
 best.md. Every finished trial is kept under the folder's trials/; run again with the same --out, a
-command reuses them and says how many. With --out docs/results, run stores its table (store.py); report
-regenerates every results table in docs/results.md and the README from the stored files (--check: exit 1
-if one is out of date); verify reruns stored rows and compares (exit 0 all agree, 1 a row drifted: the row
-and both numbers on stderr). Bad input: exit code 2 and one line on stderr.
+command reuses them and says how many. With --out docs/results, run stores the results the docs'
+tables are generated from (store.py): report regenerates every results table in docs/results.md and the
+README from them (--check: exit 1 if any is out of date); verify reruns stored rows and compares (exit
+0 all agree, 1 a row drifted: the row and both numbers on stderr). Bad input: exit code 2 and one line on stderr.
 """
 from __future__ import annotations
 
 import argparse
+import random
 import re
 import shlex
 import sys
@@ -26,10 +27,10 @@ from ..cli import _fail, _Parser, _seeds
 from ..config import RunConfig
 from ..device import resolve as resolve_device
 from ..errors import UserError
-from . import EXPERIMENTS, leaderboard, run
+from . import EXPERIMENTS, docs, leaderboard, run, store
+from . import verify as verifying
 from . import sweep as sweeps
 from .backends import BACKENDS, Execution
-from . import results_cli
 from .batched import BATCHING
 from .report import write
 
@@ -92,7 +93,7 @@ def _parser() -> argparse.ArgumentParser:
         q.add_argument("--device", default="auto")
         q.add_argument("--out", default="results")
         _execution_options(q)
-    results_cli.add_parsers(sub)
+    _result_verbs(sub)
     return p
 
 
@@ -101,8 +102,9 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as stop:
         return int(stop.code or 0)
+    args.line = shlex.join(["python", "-m", "repcore.experiments", *(sys.argv[1:] if argv is None else argv)])
     if args.command in ("report", "verify"):
-        return results_cli.report(args) if args.command == "report" else results_cli.verify(args)
+        return _report(args) if args.command == "report" else _verify(args)
     if args.command == "list":
         for name in EXPERIMENTS:
             print(f"{name:<12} {EXPERIMENTS.help(name)}")
@@ -113,14 +115,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:<36} {' '.join(f'{k}={v}' for k, v in cfg.to_query().items())}")
         return 0
     try:
-        return _run(args, argv) if args.command == "run" else _sweep(args)
+        return {"run": _run, "sweep": _sweep}[args.command](args)
     except UserError as err:
         return _fail(str(err))
     except KeyboardInterrupt:
         return _fail("interrupted (finished trials are kept: run the same command again to reuse them)")
 
 
-def _run(args, argv: list[str] | None = None) -> int:
+def _run(args) -> int:
     seeds = _seeds(args.seeds)
     resolve_device(args.device)
     out = Path(args.out) / args.name
@@ -131,8 +133,7 @@ def _run(args, argv: list[str] | None = None) -> int:
     exp = EXPERIMENTS.get(args.name)
     print(f"{args.name}: {exp.title}{' (quick)' if args.quick else ''}, seeds {seeds}", file=sys.stderr)
     results = run(exp, args.quick, seeds, args.device, how=how)
-    command = shlex.join(["python", "-m", "repcore.experiments", *(sys.argv[1:] if argv is None else argv)])
-    paths = write(exp, results, out, command=command, quick=args.quick)
+    paths = write(exp, results, out, command=args.line, quick=args.quick)
     print(paths["table_md"].read_text())
     print(f"wrote {', '.join(str(p) for p in paths.values())}", file=sys.stderr)
     return 0
@@ -155,6 +156,61 @@ def _sweep(args) -> int:
     print(paths["best_md"].read_text())
     print(f"wrote {', '.join(str(p) for p in paths.values())}", file=sys.stderr)
     return 0
+
+
+def _result_verbs(sub) -> None:
+    rep = sub.add_parser("report", help="regenerate the results tables in docs/results.md and the README from docs/results/")
+    rep.add_argument("--check", action="store_true", help="change nothing; exit 1 if a table differs from the stored files")
+    rep.add_argument("--store", default=str(store.ROOT), help="the stored results folder")
+    v = sub.add_parser("verify", help="rerun stored rows of an experiment with their stored configs and compare")
+    v.add_argument("name")
+    v.add_argument("--rows", type=int, default=None, metavar="K", help="how many rows, chosen at random (default 1)")
+    v.add_argument("--row", type=int, action="append", default=[], metavar="I", help="this row of runs.csv (from 0; repeat)")
+    v.add_argument("--seeds", default=None, help="choose among the rows of these seeds (default: all)")
+    v.add_argument("--rtol", type=float, default=None,
+                   help=f"relative tolerance (default: bit-exact where the row was made by this engine on this kind of device, "
+                        f"else {verifying.DEFAULT_RTOL:g})")
+    v.add_argument("--device", default="auto")
+    v.add_argument("--pick", type=int, default=None, metavar="SEED", help="seed of the random row choice (default: fresh)")
+    v.add_argument("--store", default=str(store.ROOT), help="the stored results folder")
+
+
+def _report(args) -> int:
+    try:
+        changed = docs.update(root=Path(args.store), check=args.check)
+    except UserError as err:
+        return _fail(str(err))
+    for path in changed:
+        print(f"{'out of date' if args.check else 'regenerated'}: {path}", file=sys.stderr)
+    if not changed:
+        print("every results table matches the stored files", file=sys.stderr)
+    return 1 if args.check and changed else 0
+
+
+def _verify(args) -> int:
+    try:
+        stored = store.require(args.name, Path(args.store))
+        seeds = None if args.seeds is None else _seeds(args.seeds)
+        if args.rtol is not None and not args.rtol >= 0:
+            raise UserError(f"--rtol {args.rtol:g}: a tolerance is >= 0")
+        resolve_device(args.device)
+        rows = verifying.pick(stored, args.rows, args.row, seeds, random.Random(args.pick))
+        print(f"verify {args.name}: rows {', '.join(map(str, rows))} of {len(stored.runs)}", file=sys.stderr)
+        checks = []
+        for i in rows:
+            mine = verifying.check_row(stored, i, args.device, args.rtol)
+            checks += mine
+            for c in mine:
+                print(f"{'agrees' if c.agrees else 'DRIFT '}  {c.line()}")
+    except UserError as err:
+        return _fail(str(err))
+    except KeyboardInterrupt:
+        return _fail("interrupted")
+    drifted = [c for c in checks if not c.agrees]
+    for c in drifted:
+        print(f"drift: {c.line()}", file=sys.stderr)
+    print(f"{len(rows)} rows, {len(checks)} values: {len(checks) - len(drifted)} agree, {len(drifted)} drifted", file=sys.stderr)
+    return 1 if drifted else 0
 
 
 if __name__ == "__main__":

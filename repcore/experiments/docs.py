@@ -8,7 +8,7 @@ A doc marks each generated block with a named pair of comments:
     <!-- /results -->
 
 Everything between the markers is replaced; everything outside is left as written. A block whose
-stored rows were made by another engine version than the current one says it is stale; quick-size
+stored rows were made by an engine that behaved otherwise (version.behaviour_version) says it is stale; quick-size
 results say they are smoke tests.
 """
 from __future__ import annotations
@@ -17,7 +17,6 @@ import re
 from pathlib import Path
 
 from ..errors import UserError
-from ..version import behaviour_version
 from .report import _fmt, markdown, summary
 from .runner import EXPERIMENTS
 from .store import ROOT, Stored, load
@@ -29,16 +28,17 @@ MARKER = re.compile(r"(<!-- results:([\w-]+) -->\n)(.*?)(<!-- /results -->)", re
 
 def _provenance(s: Stored) -> str:
     cmds = " and ".join(f"`{c}`" for c in s.commands)
-    versions = ", ".join(f"`{v}`" for v in s.versions)
-    return (f"{cmds} · engine {versions} · {', '.join(s.devices)} · {len(s.runs)} runs, "
+    versions = ", ".join(f"`{v}`" for v in s.versions)     # behaviour versions: what the engine computed
+    return (f"{cmds} · engine behaviour {versions} · {', '.join(s.devices)} · {len(s.runs)} runs, "
             f"{s.training_minutes:.1f} min of training · made {s.made} · runs.csv sha256 `{s.digest}`")
 
 
 def _warnings(s: Stored) -> list[str]:
     out = []
     if s.stale:
-        out.append(f"> **Stale:** made by engine {', '.join(f'`{v}`' for v in s.versions)}; the engine is now "
-                   f"`{behaviour_version()}`, so the code may no longer compute these numbers. Rerun the command to refresh them.")
+        out.append(f"> **Stale:** made by engine behaviour {', '.join(f'`{v}`' for v in s.versions)}; the engine now "
+                   f"behaves as {', '.join(f'`{v}`' for v in s.current_versions)} (repcore.version.behaviour_version), so it computes other numbers. "
+                   "Rerun the command to refresh them.")
     if s.quick:
         out.append("> **Quick size: a smoke test of a few seconds per run, not a result.** The full-size command "
                    "drops `--quick`.")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..palette import color
-from ..version import behaviour_version
+from ..version import behaviour_version, engine_version
 from .runner import Experiment, Result
 from .store import config_json, device_name
 
@@ -23,8 +23,8 @@ from .store import config_json, device_name
 def runs_frame(results: list[Result], command: str = "", quick: bool = False) -> pd.DataFrame:
     """One row per run: Result.row() plus the provenance a stored row keeps (store.PROVENANCE)."""
     made = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
-    return pd.DataFrame([{**r.row(), "config": config_json(r.cfg), "engine_version": behaviour_version(),
-                          "device": device_name(r.final.device), "command": command, "made": made, "quick": quick} for r in results])
+    return pd.DataFrame([{**r.row(), "config": config_json(r.cfg), "engine_version": engine_version(),
+                          "behaviour_version": behaviour_version(r.cfg.problem), "device": device_name(r.final.device), "command": command, "made": made, "quick": quick} for r in results])
 
 
 def history_frame(results: list[Result]) -> pd.DataFrame:

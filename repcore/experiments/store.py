@@ -2,14 +2,16 @@
 
     docs/results/NAME/runs.csv      one row per trained run: case, model, seed, the result columns
                                     (rel_l2, final losses, problem extras), and its provenance:
-                                    config (the complete RunConfig as JSON), engine_version, device,
-                                    command (the one that made the row), made (UTC date), quick
+                                    config (the complete RunConfig as JSON), engine_version and
+                                    behaviour_version (version.py), device, command (the one that made
+                                    the row), made (UTC date), quick
     docs/results/NAME/history.csv   one row per snapshot of every run (error and losses over steps)
 
 `python -m repcore.experiments run NAME --out docs/results` writes them (report.write); the docs'
 tables (docs.py), the dashboard and `verify` read them through `load`. A stored experiment is stale
-when a row's engine_version differs from version.behaviour_version(): the code that decides a run's
-numbers has changed since the row was made.
+when a row's behaviour_version differs from version.behaviour_version(its problem): the engine computes other
+numbers than when the row was made (a refactor or a comment, which changes engine_version only, does
+not make a table stale).
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ from ..errors import UserError
 from ..version import behaviour_version
 
 ROOT = Path(__file__).resolve().parents[2] / "docs" / "results"
-PROVENANCE = ("config", "engine_version", "device", "command", "made", "quick")
+PROVENANCE = ("config", "engine_version", "behaviour_version", "device", "command", "made", "quick")
 # Columns that describe a row or time it, not what it computed (verify compares all the others).
 NOT_RESULTS = ("case", "model", "act", "seed", "wall_s", "ms_per_step", "batch", "key") + PROVENANCE
 
@@ -80,11 +82,22 @@ class Stored:
 
     @property
     def versions(self) -> list[str]:
-        return sorted(set(self.runs["engine_version"].astype(str)))
+        """The behaviour versions of the stored rows (one, unless rows were made by different engines)."""
+        return sorted(set(self.runs["behaviour_version"].astype(str)))
+
+    @property
+    def current_versions(self) -> list[str]:
+        """What the engine's behaviour versions are now, for the stored rows' problems."""
+        return sorted({behaviour_version(p) for p in self.problems})
+
+    @property
+    def problems(self) -> list[str]:
+        return list(dict.fromkeys(json.loads(c).get("problem", "fit") for c in self.runs["config"].astype(str)))
 
     @property
     def stale(self) -> bool:
-        return self.versions != [behaviour_version()]
+        return any(str(v) != behaviour_version(json.loads(c).get("problem", "fit"))
+                   for v, c in zip(self.runs["behaviour_version"], self.runs["config"].astype(str)))
 
     @property
     def quick(self) -> bool:

@@ -81,8 +81,16 @@ class Grids:
 
 
 class FunctionProblem:
-    """Base for problems whose solution is a function u(x) on the target's box, known exactly."""
+    """Base for problems whose solution is a function u(x) on the target's box, known exactly.
+    Class traits (read by the dashboard through the PROBLEMS registry, so no code tests problem names):
+    label (what a user picks), solution (what the display line shows), needs_smooth_activation (the loss
+    holds second derivatives: a ReLU net's are zero almost everywhere), has_target (a target expression
+    defines the solution)."""
     fits_data = False         # accepts a data target (then trains on its samples)
+    label = "function problem"
+    solution = "target"
+    needs_smooth_activation = False
+    has_target = True
 
     PROTOCOL = Protocol()
 

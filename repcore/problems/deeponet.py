@@ -37,6 +37,9 @@ class DeepONet(nn.Module):
 
 
 class OperatorProblem:
+    label, solution = "operator: earthquake → structure", "SDOF response to real ground motions"
+    needs_smooth_activation, has_target = False, False
+
     def __init__(self, cfg: RunConfig, device, dtype):
         train_w, test_w = seismic.windows(seismic.records(seismic.TRAIN_RECORDS)), seismic.windows(seismic.records(seismic.TEST_RECORDS))
         train_r, test_r = seismic.response(train_w), seismic.response(test_w)

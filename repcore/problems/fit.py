@@ -12,6 +12,8 @@ class FitProblem(FunctionProblem):
     """Function fitting: mean squared error on `points` random training points (or a data target's samples)."""
     fits_data = True
 
+    label = "fit the target"
+
     def __init__(self, cfg: RunConfig, device, dtype):
         super().__init__(cfg, device, dtype)
         self.n = cfg.points

@@ -1,0 +1,188 @@
+"""The widgets, one function per setting: each renders its control(s) into a container and returns the
+RunConfig fields it sets (settings.controls calls the ones a page names). Callbacks that keep related
+controls consistent (a new preset starts at its own frequency; a fixed ν starts next to the auto one)
+and the resolved slope scale shown beside its control live here too."""
+from __future__ import annotations
+
+import random
+
+import streamlit as st
+
+from dashboard import upload
+from repcore import ConfigError, RunConfig, data
+from repcore.config import parse_domain
+from repcore.device import cuda_status
+from repcore.estimates import auto_slope_scale
+from repcore.inits import INITS
+from repcore.models import MODELS
+from repcore.problems import PROBLEMS
+from repcore.repnet import POINT_LAWS
+from repcore.targets import PRESETS, TargetError, resolve, top_frequency
+
+CUSTOM = "custom expression"
+NUS = [1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 70, 100, 150, 200, 300, 500, 700, 1000]
+LRS = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2]
+TRAINING = ("problem", "target", "upload", "nu", "act", "width", "depth", "lr", "steps", "device", "seed", "advanced")
+LECTURE = ("target", "nu", "act")                   # what a lecturer changes in class (presentation mode)
+ANATOMY = ("act", "width", "nu", "init", "seed")    # what the anatomy page (one hidden layer, no training) reads
+PICTURE = ("nu", "act", "width", "depth", "lr", "steps", "device", "seed")     # the Picture page's networks
+FULL_ONLY = ("width", "depth", "lr", "steps", "device", "advanced")     # hidden in classroom mode
+
+
+def nearest_nu(nu: float) -> int:
+    return min(NUS, key=lambda v: abs(v - nu))
+
+
+def nu_on_grid(nu: float):
+    """The grid's own entry for a value on it (3.0 -> 3: the slider finds its options by identity), else the value."""
+    return nearest_nu(nu) if nearest_nu(nu) == nu else nu
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _auto_nu(target: str, freq, domain: tuple) -> float:
+    """What train.resolve_knob gives RepNet: π × the target's top frequency (problems.base: data targets
+    measure theirs on lines as fine as the data)."""
+    t = resolve(target, freq, domain)
+    return auto_slope_scale(t.top_cycles() if data.is_data(t) else top_frequency(t))
+
+
+def nu_of(cfg: RunConfig) -> float | None:
+    """The slope scale RepNet trains with under `cfg` (auto resolved from the target; None when only
+    the training process knows it, e.g. the earthquake records)."""
+    if cfg.slope_scale is not None:
+        return cfg.slope_scale
+    if not PROBLEMS.get(cfg.problem).has_target:
+        return None
+    try:
+        return _auto_nu(cfg.target, cfg.freq, cfg.domain)
+    except TargetError:
+        return None
+
+
+def _with(options: list, value) -> list:
+    """Options plus the current value (a link may carry an off-grid number)."""
+    return options if value in options else sorted(options + [value], key=float)
+
+
+def new_seed() -> None:
+    st.session_state.w_seed = random.randrange(0, 10_000)
+
+
+def _target_changed() -> None:
+    """A new preset starts at its own frequency (unset in the URL), not at the last preset's."""
+    ss = st.session_state
+    if ss.w_target in PRESETS:
+        ss.w_freq = int(PRESETS.get(ss.w_target).k)
+
+
+def _nu_auto_changed() -> None:
+    if not st.session_state.w_nu_auto:            # fixed ν starts next to what auto was giving
+        st.session_state.w_nu = nearest_nu(nu_of(st.session_state.cfg) or 10)
+
+
+def _problem(c) -> dict:
+    problem = c.selectbox("Problem", PROBLEMS.names(), key="w_problem", format_func=lambda p: PROBLEMS.get(p).label,
+                          help="Fit the target, solve a PDE whose solution is the target (PINN), or learn an operator "
+                               "on real earthquake records")
+    if PROBLEMS.get(problem).needs_smooth_activation and st.session_state.get("w_act") == "relu":
+        c.warning("A ReLU net has zero second derivative almost everywhere: use tanh for PINNs.")
+    return {"problem": problem}
+
+
+def _target(c) -> dict:
+    ss = st.session_state
+    if not PROBLEMS.get(ss.get("w_problem", ss.cfg.problem)).has_target:
+        return {}
+    choice = c.selectbox("Target", PRESETS.names() + [CUSTOM], key="w_target", on_change=_target_changed,
+                         help="A preset, or type your own expression in x (x1..x8 in more dimensions)")
+    if choice != CUSTOM:
+        c.slider("Target frequency k (cycles)", 1, 60, key="w_freq", format="%d")
+        freq = None if ss.w_freq == PRESETS.get(choice).k else float(ss.w_freq)     # the preset's own k stays unset
+        try:
+            c.caption(f"`{resolve(choice, freq, ss.cfg.domain).text}`")
+        except TargetError:
+            pass
+        return {"target": choice, "freq": freq}
+    if not ss.get("w_expr", "").strip():            # start from the formula being trained, not an empty box
+        ss.w_expr = live_target(ss.cfg) if PROBLEMS.get(ss.cfg.problem).has_target else ""
+    target = c.text_input("Expression", key="w_expr", placeholder="sin(2*pi*x) + 0.2*sin(40*pi*x)")
+    try:
+        resolve(target, None, ss.cfg.domain)
+    except TargetError as err:
+        c.error(f"{err}. Still training the last valid target.")
+        target = ss.cfg.target
+    return {"target": target, "freq": None}
+
+
+def _nu(c) -> dict:
+    ss = st.session_state
+    auto = c.toggle("Slope scale ν (RepNet): auto", key="w_nu_auto", on_change=_nu_auto_changed,
+                    help="ν is the standard deviation of RepNet's first-layer weights; auto = π × the target's top frequency")
+    if auto:
+        nu = nu_of(ss.cfg)
+        c.caption(f"auto → **ν = {nu:.1f}**" if nu is not None else "auto → ν set by the training data")
+        return {"slope_scale": None}
+    nu = c.select_slider("Slope scale ν (RepNet)", _with(NUS, ss.w_nu), key="w_nu")
+    return {"slope_scale": float(nu)}
+
+
+def _act(c) -> dict:
+    return {"act": c.segmented_control("Activation", ["relu", "tanh"], key="w_act", required=True) or st.session_state.cfg.act}
+
+
+def _device(c) -> dict:
+    device = c.selectbox("Device", ["auto", "cpu", "cuda"], key="w_device",
+                         format_func=lambda d: f"auto ({'CPU' if cuda_status() else 'CUDA'})" if d == "auto" else d)
+    if device == "cuda" and cuda_status():
+        c.error(f"{cuda_status()}. Training stays on the CPU.")
+        device = "cpu"
+    return {"device": device}
+
+
+def _seed(c) -> dict:
+    c1, c2 = c.columns([2, 1], vertical_alignment="bottom")
+    seed = c1.number_input("Seed", 0, 2**31 - 1, key="w_seed")
+    c2.button("New seed", on_click=new_seed)
+    return {"seed": int(seed)}
+
+
+def _init(c) -> dict:
+    return {"init": c.selectbox("Initialization (other layers)", INITS.names(), key="w_init",
+                                help=INITS.help(st.session_state.w_init))}
+
+
+def _advanced(c) -> dict:
+    ss = st.session_state
+    with c.expander("Advanced"):
+        models = st.multiselect("Models side by side", MODELS.names(), key="w_models")
+        domain_text = st.text_input("Domain LO,HI (blank = the target's own)", key="w_domain")
+        law = st.selectbox("Partition-point law (RepNet)", POINT_LAWS.names(), key="w_law", help=POINT_LAWS.help(ss.w_law))
+        init = _init(st)["init"]
+        head = st.selectbox("Output layer at start", ["zero", "init"], key="w_head")
+        points = st.number_input("Training points", 2, 200_000, key="w_points")
+    try:
+        domain = parse_domain(domain_text)
+    except ConfigError as err:
+        c.error(str(err))
+        domain = ss.cfg.domain
+    if not models:
+        c.error(f"models: choose at least one. Still training {', '.join(ss.models)}.")
+        models = ss.models
+    return dict(models=models, domain=domain, law=law, init=init, head=head, points=int(points))
+
+
+CONTROLS = {
+    "problem": _problem, "target": _target, "nu": _nu, "act": _act, "device": _device, "seed": _seed, "init": _init,
+    "advanced": _advanced, "upload": lambda c: upload.csv_upload(c) or {},
+    "width": lambda c: {"width": c.slider("Width", 4, 512, key="w_width")},
+    "depth": lambda c: {"depth": c.slider("Hidden layers", 1, 8, key="w_depth")},
+    "lr": lambda c: {"lr": c.select_slider("Learning rate (Adam)", _with(LRS, st.session_state.w_lr), key="w_lr",
+                                           format_func=lambda v: f"{v:g}")},
+    "steps": lambda c: {"steps": int(c.number_input("Step budget (epochs)", 10, 1_000_000, step=500, key="w_steps"))},
+}
+
+
+def live_target(cfg: RunConfig) -> str:
+    """The formula actually trained (a preset with its frequency filled in)."""
+    problem = PROBLEMS.get(cfg.problem)
+    return resolve(cfg.target, cfg.freq, cfg.domain).text if problem.has_target else problem.solution
