@@ -47,9 +47,26 @@ def main(argv: list[str]) -> int:
                      and page.locator("[data-stale=true]").count() == 0, 180)
             time.sleep(4)
             page.screenshot(path=os.path.join(out, f"{name}.png"), full_page=True)
+        pictures(browser, url, out)
         browser.close()
-    print(f"wrote {', '.join(os.path.join(out, n + '.png') for n in ['present-1280x720', 'live', 'live-normal', *PAGES])}")
+    names = ['present-1280x720', 'live', 'live-normal', *PAGES, 'picture-present', 'picture']
+    print(f"wrote {', '.join(os.path.join(out, n + '.png') for n in names)}")
     return 0
+
+
+def pictures(browser, url: str, out: str, seconds: float = 45.0) -> None:
+    """The Picture page after `seconds` of training: presentation mode at 1280x720, then the full page
+    at 1500x1000."""
+    for name, query, size, full in (("picture-present", "?present=1", (1280, 720), False), ("picture", "", (1500, 1000), True)):
+        page = open_page(browser, url + "/picture" + query, *size)
+        wait_idle(page, 180_000)
+        page.get_by_role("button", name="Play").click()
+        time.sleep(seconds)
+        page.get_by_role("button", name="Pause").click()
+        time.sleep(3)
+        wait_idle(page, 60_000)
+        page.screenshot(path=os.path.join(out, f"{name}.png"), full_page=full)
+        page.close()
 
 
 if __name__ == "__main__":
