@@ -29,22 +29,29 @@ def csv_upload(side) -> None:
         side.caption(f"Training on **{ss.upload_csv[0]}**: {resolve(ss.upload_csv[1]).text.rsplit(': ', 1)[-1]}")
 
 
-def _take_csv() -> None:
-    """on_change: runs before the rerun, while the sidebar's widgets may still be set."""
-    from dashboard.settings import CUSTOM
+def _take(kind: str, keep: str) -> tuple[str, str] | None:
+    """An uploader's on_change (runs before the rerun): the new file stored and checked; (name, spec),
+    or None with the message kept in session state (shown below the control) or when it was removed."""
     ss = st.session_state
-    upload = ss.get("w_upload_csv")
-    ss.upload_csv_error = ""
+    upload = ss.get(f"w_upload_{kind}")
+    ss[f"upload_{kind}_error"] = ""
     if upload is None:
-        return
+        return None
     try:
-        spec = uploads.store_upload(upload.getvalue(), "csv", shown=upload.name)
-        resolve(spec)
+        spec = uploads.store_upload(upload.getvalue(), kind, shown=upload.name)
+        if kind == "csv":
+            resolve(spec)                     # a CSV must make a target; a picture is checked on its page
     except UserError as err:
-        ss.upload_csv_error = f"{err}. Still training the last valid target."
-        return
-    ss.upload_csv = (upload.name, spec)
-    ss.update(w_problem="fit", w_target=CUSTOM, w_expr=spec, w_domain="")
+        ss[f"upload_{kind}_error"] = f"{err}. Still {keep}."
+        return None
+    ss[f"upload_{kind}"] = (upload.name, spec)
+    return upload.name, spec
+
+
+def _take_csv() -> None:
+    from dashboard.settings import CUSTOM
+    if (got := _take("csv", "training the last valid target")) is not None:
+        st.session_state.update(w_problem="fit", w_target=CUSTOM, w_expr=got[1], w_domain="")
 
 
 def image_upload(where) -> str | None:
@@ -60,15 +67,5 @@ def image_upload(where) -> str | None:
 
 
 def _take_image() -> None:
-    ss = st.session_state
-    upload = ss.get("w_upload_image")
-    ss.upload_image_error = ""
-    if upload is None:
-        return
-    try:
-        spec = uploads.store_upload(upload.getvalue(), "image", shown=upload.name)
-    except UserError as err:
-        ss.upload_image_error = f"{err}. Still showing the last valid picture."
-        return
-    ss.upload_image = (upload.name, spec)
-    ss.w_picture = "your upload"
+    if _take("image", "showing the last valid picture") is not None:
+        st.session_state.w_picture = "your upload"
