@@ -62,10 +62,10 @@ EXPERIMENTS.add("fit4d", Experiment("4-D multiscale approximation", fit4d,
                 note="4000 random training points, error on 4096 random test points, 4000 steps."),
                 "4-D target mixing a smooth wave over all axes with k-cycle oscillations; random test points")
 EXPERIMENTS.add("pinn1d", Experiment("PINN forward, 1-D Poisson", pinn1d, errors=("rel_l2", "final_pde"),
-                note="u'' = f on [0, 1] with Dirichlet data, 1000 collocation points, 10000 steps, tanh."),
+                note="u'' = f on [0, 1] with Dirichlet data, tanh, 10000 steps, the PINN protocol: 1000 collocation points redrawn every step, cosine lr decay, unweighted loss terms."),
                 "PINN: u'' = f with u = sin(2 pi x) + 0.1 sin(50 pi x) and Dirichlet data")
 EXPERIMENTS.add("pinn2d", Experiment("PINN forward, 2-D Poisson", pinn2d, errors=("rel_l2", "final_pde"),
-                note="Δu = f on the unit square, u = 0 on the boundary, 2000 collocation points, 4000 steps, tanh."),
+                note="Δu = f on the unit square, u = 0 on the boundary, tanh, 4000 steps, the PINN protocol: 2000 collocation points redrawn every step, cosine lr decay, unweighted loss terms."),
                 "PINN: Δu = f on the unit square, multiscale solution (k = 8)")
 EXPERIMENTS.add("inverse1d", Experiment("PINN inverse, unknown coefficient", inverse1d, errors=("rel_l2", "k_rel_error"),
                 note="k u'' = f, k unknown (true 2, start 1), 100 observations with 1% noise, 4000 steps, tanh."),
