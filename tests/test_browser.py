@@ -136,7 +136,8 @@ def test_presentation_mode_fits_a_1280x720_projector(app_url, chrome):
     reached = min(epochs(page))
     page.get_by_text("Presentation mode").click()                 # out of presentation mode: the same training goes on
     wait_idle(page)
-    assert page.locator("[data-testid=stSidebar]").is_visible() and "present" not in page.url and "freq" not in page.url
+    assert wait_for(lambda: page.locator("[data-testid=stSidebar]").is_visible(), 30)       # the rerun draws it
+    assert "present" not in page.url and "freq" not in page.url
     assert min(epochs(page)) >= reached, "leaving presentation mode must not restart training"
     page.close()
 
