@@ -77,6 +77,9 @@ def open_live(query: dict[str, str], lesson: int | None = None) -> None:
     ss.goto_live = True
 
 
+RESET_SIGNS = {"w_models": [], "w_steps": 10, "w_width": 4, "w_depth": 1}    # widget defaults (controls.py)
+
+
 def controls(where, names=TRAINING) -> RunConfig:
     """Render the controls `names` (in that order) into `where` and return the session's valid
     RunConfig: fields without a control here keep their value; errors are shown next to the controls."""
@@ -85,7 +88,13 @@ def controls(where, names=TRAINING) -> RunConfig:
         load_query(st.query_params.to_dict())
     # Streamlit drops the state of a widget a run does not draw (another page, or a click racing a fragment's
     # timed rerun, seen under load): refill what is missing from the settings being trained
-    ss.update({k: v for k, v in widget_values(ss.cfg, ss.models).items() if k not in ss})
+    shown = widget_values(ss.cfg, ss.models)
+    ss.update({k: v for k, v in shown.items() if k not in ss})
+    # ... or keeps the keys but resets the widgets to their defaults (seen in the four-session load test: models
+    # empty, a 10-epoch budget, so a class's page stopped at epoch 10). A person changes one control per rerun
+    # and no callback writes these defaults, so two of them at once, unlike the settings trained, is that reset.
+    if sum(ss.get(k) == v != shown[k] for k, v in RESET_SIGNS.items()) >= 2:
+        ss.update(shown)
     values = {}
     for name in names:
         if not (ss.get("classroom") and name in FULL_ONLY):
