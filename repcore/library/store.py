@@ -22,6 +22,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from ..config import ConfigError
+from .sqlite_errors import check_header, explain
 from .runfile import (LibraryError, SavedModel, SavedRun, check_name, check_tags, config_from_json, config_to_json, pack_arrays,
                       pack_snapshot, parse_tags, read_file, unpack_arrays, unpack_snapshot, write_file)
 
@@ -280,32 +281,3 @@ class Library:
             run.name = name
         run.id = self.save(run)
         return run
-
-
-# --- the library file's own errors
-_HEADER = b"SQLite format 3\x00"
-
-
-def check_header(path: str) -> None:
-    """A clear error for a file that is not SQLite at all (SQLite itself only says 'file is not a database')."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(len(_HEADER))
-    except FileNotFoundError:
-        return
-    except OSError as err:
-        raise LibraryError(f"{path}: cannot read ({err.strerror or err})") from None
-    if head and head != _HEADER:
-        raise LibraryError(f"{path}: not a repcore run library (not an SQLite database file)")
-
-
-def explain(path: str, err: Exception, busy_s: float) -> str:
-    """One line for an sqlite3 error on the library at `path`."""
-    text = str(err)
-    if "locked" in text or "busy" in text:
-        return f"{path}: busy (another process held the write lock over {busy_s:g} s); try again"
-    if "not a database" in text or "malformed" in text or "corrupt" in text:
-        return f"{path}: corrupt run library ({text})"
-    if "unable to open" in text or "readonly" in text:
-        return f"{path}: cannot open for writing ({text})"
-    return f"{path}: {text}"
