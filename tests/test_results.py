@@ -41,7 +41,7 @@ def test_readme_headline_table_matches_the_stored_files():
 
 
 def test_every_experiment_and_the_headline_have_a_block():
-    assert set(docs.markers(RESULTS_MD.read_text())) == {*EXPERIMENTS.names(), "headline"}
+    assert set(docs.markers(RESULTS_MD.read_text())) == {*EXPERIMENTS.names(), "headline", "methods"}
     with pytest.raises(UserError, match="unknown results block 'nope'"):
         docs.render("<!-- results:nope -->\n<!-- /results -->", docs.blocks())
 
@@ -57,8 +57,8 @@ def test_editing_one_stored_number_makes_the_docs_differ(copied, column, change,
     edit(copied, "pinn1d", 0, column, change)
     after = docs.blocks(copied)
     assert docs.render(text, after) != text
-    assert [k for k in before if before[k] != after[k]] == (["pinn1d", "headline"] if shown and not store.load("pinn1d").quick
-                                                           else ["pinn1d"])
+    summaries = ["headline", "methods"] if shown and not store.load("pinn1d").quick else []
+    assert [k for k in before if before[k] != after[k]] == ["pinn1d", *summaries]
     old_table, new_table = (b["pinn1d"].split("| case |")[1] for b in (before, after))
     assert (old_table != new_table) == shown
 

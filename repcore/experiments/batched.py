@@ -61,7 +61,7 @@ def _dim(target: str, freq, domain) -> int:
 
 def shape(cfg: RunConfig) -> tuple | None:
     """Trials with equal shapes can share a stacked network; None: this trial is never batched."""
-    if cfg.problem != "fit" or cfg.model not in FIRST_LAYERS:
+    if cfg.problem != "fit" or cfg.model not in FIRST_LAYERS or cfg.slope_param != "direct":   # V, s: other parameters
         return None
     return tuple(getattr(cfg, f) for f in _SHAPE) + (_dim(cfg.target, cfg.freq, cfg.domain),)
 

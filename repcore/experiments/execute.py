@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from .backends import BACKENDS, Execution
 from .batched import plan
 from .jobs import Progress, TrialStore
+from .methods import method_of
 from .runner import Experiment, Result, trials
 from .trials import Trial
 
@@ -39,6 +40,6 @@ def run_trials(todo: list[Trial], how: Execution) -> list[Result]:
             if store is not None:
                 store.save(t, res)
             found[t.key] = res
-            progress.tick(f"{t.case} {t.cfg.model} seed {t.cfg.seed}: rel_l2 {res.final.rel_l2:.3g}")
+            progress.tick(f"{t.case} {method_of(t.cfg)} seed {t.cfg.seed}: rel_l2 {res.final.rel_l2:.3g}")
     return [Result(t.case, found[t.key].cfg, found[t.key].nu, found[t.key].history, found[t.key].final, found[t.key].batch)
             for t in todo]

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..palette import color
 from ..version import behaviour_version, engine_version
+from .methods import method_of
 from .runner import Experiment, Result
 from .store import config_json, device_name
 
@@ -28,7 +29,7 @@ def runs_frame(results: list[Result], command: str = "", quick: bool = False) ->
 
 
 def history_frame(results: list[Result]) -> pd.DataFrame:
-    rows = [{"case": r.case, "model": r.cfg.model, "seed": r.cfg.seed, **h} for r in results for h in r.history]
+    rows = [{"case": r.case, "model": method_of(r.cfg), "seed": r.cfg.seed, **h} for r in results for h in r.history]
     return pd.DataFrame(rows)
 
 
@@ -82,9 +83,9 @@ def figures(exp: Experiment, results: list[Result], path: Path) -> Path:
         ax_pred.plot(first.final.x, first.final.true, color="black", lw=1.6, label="exact")
         for r in mine:
             if r.cfg.seed == seed0:
-                ax_pred.plot(r.final.x, r.final.pred, color=colors[r.cfg.model], lw=1, label=r.cfg.model)
+                ax_pred.plot(r.final.x, r.final.pred, color=colors[method_of(r.cfg)], lw=1, label=method_of(r.cfg))
             steps = [h["step"] for h in r.history]
-            ax_err.semilogy(steps, [h["rel_l2"] for h in r.history], color=colors[r.cfg.model], lw=1, alpha=0.7)
+            ax_err.semilogy(steps, [h["rel_l2"] for h in r.history], color=colors[method_of(r.cfg)], lw=1, alpha=0.7)
         ax_pred.set_title(f"{case}: prediction (seed {seed0})", fontsize=9)
         ax_err.set_title(f"{case}: rel. L2 error vs step (each seed)", fontsize=9)
         ax_pred.legend(fontsize=7, loc="best")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from ..config import RunConfig
 from ..registry import Registry
 from ..snapshot import Snapshot
+from .methods import config, method_of
 from .trials import Trial, config_json, trial_key
 
 
@@ -21,10 +22,10 @@ from .trials import Trial, config_json, trial_key
 class Experiment:
     title: str
     cases: Callable[[bool], list[tuple[str, RunConfig]]]   # quick -> [(case label, config)]
-    models: tuple[str, ...] = ("vanilla", "repnet")
+    models: tuple[str, ...] = ("vanilla", "repnet")        # methods (methods.py): a model and its options
     errors: tuple[str, ...] = ("rel_l2",)                   # columns summarised as mean +- std
     note: str = ""                                         # what the reader should know about the setup
-    overrides: dict = field(default_factory=dict)          # model -> RunConfig changes for that model only
+    overrides: dict = field(default_factory=dict)          # method -> RunConfig changes for that method only
 
 
 @dataclass
@@ -38,7 +39,7 @@ class Result:
 
     def row(self) -> dict:
         s = self.final
-        row = {"case": self.case, "model": self.cfg.model, "act": self.cfg.act, "seed": self.cfg.seed,
+        row = {"case": self.case, "model": method_of(self.cfg), "act": self.cfg.act, "seed": self.cfg.seed,
                "status": s.status, "steps": s.step, "wall_s": s.wall, "ms_per_step": 1e3 * s.wall / max(s.step, 1),
                "rel_l2": s.rel_l2, "knob": self.nu}
         row.update({f"final_{k}": v for k, v in s.losses.items()})     # final loss terms, e.g. final_pde
@@ -58,6 +59,6 @@ EXPERIMENTS: Registry[Experiment] = Registry("experiment")
 
 
 def trials(exp: Experiment, quick: bool, seeds: Sequence[int], device: str = "auto") -> list[Trial]:
-    """Every case x seed x model, in table order."""
-    return [Trial(case, base.replace(model=m, seed=seed, device=device, **exp.overrides.get(m, {})))
+    """Every case x seed x method, in table order."""
+    return [Trial(case, config(base, m).replace(seed=seed, device=device, **exp.overrides.get(m, {})))
             for case, base in exp.cases(quick) for seed in seeds for m in exp.models]

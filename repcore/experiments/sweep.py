@@ -20,9 +20,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import ConfigError, RunConfig, format_value, parse_value
-from ..models import MODELS
 from .backends import Execution
 from .execute import run_trials
+from .methods import METHODS, config
 from .trials import Trial
 
 Grid = dict[str, dict[str, list]]            # model -> field -> values
@@ -70,17 +70,17 @@ def sweep(base: RunConfig, grid: Grid, seeds: Sequence[int], how: Execution, dev
     swept field and `setting`, best: per model the setting with the lowest mean `metric` over seeds;
     a diverged trial (NaN) counts as worst)."""
     for m in grid:
-        MODELS.get(m)
+        METHODS.get(m)
     check_metric(metric)
     todo, tags = [], []
-    for model, fields_ in grid.items():
+    for method, fields_ in grid.items():
         for s in settings(fields_):
             for seed in seeds:
-                todo.append(Trial(label(s), base.replace(model=model, seed=seed, device=device, **s)))
-                tags.append(s)
+                todo.append(Trial(label(s), config(base, method).replace(seed=seed, device=device, **s)))
+                tags.append((method, s))
     results = run_trials(todo, how)
-    runs = pd.DataFrame([{**r.row(), "setting": r.case, **{k: format_value(v) for k, v in s.items()}}
-                         for r, s in zip(results, tags)])
+    runs = pd.DataFrame([{**r.row(), "model": m, "setting": r.case, **{k: format_value(v) for k, v in s.items()}}
+                         for r, (m, s) in zip(results, tags)])
     return runs, best_settings(runs, metric)
 
 
