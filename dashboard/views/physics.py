@@ -9,7 +9,6 @@ from repcore.experiments import EXPERIMENTS
 from repcore.experiments.report import markdown, summary
 from repcore.experiments.store import StoreError, load
 from repcore.palette import color
-from repcore.version import behaviour_version
 
 # What to watch in each: page copy; the setups themselves come from the registry.
 WATCH = {
@@ -42,7 +41,7 @@ def stored_results(name: str, exp) -> None:
         st.info("Quick size: a smoke test of a few seconds per run, not a result. The full run drops `--quick`.")
     if stored.stale:
         st.warning(f"Stale: made by an engine that behaved as {', '.join(stored.versions)}; it now behaves as "
-                   f"{behaviour_version()}. Rerun the command to refresh these numbers.")
+                   f"{', '.join(stored.current_versions)}. Rerun the command to refresh these numbers.")
     st.markdown(markdown(exp, summary(exp, stored.runs)))
     for case in dict.fromkeys(stored.runs["case"]):
         curves = stored.error_curves(case)
@@ -54,9 +53,9 @@ def stored_results(name: str, exp) -> None:
 
 
 st.title("PINNs and operator learning")
-st.markdown("The same two networks, now inside physics-informed and operator-learning problems. **Train live** "
+st.markdown("Vanilla and RepNet, now inside physics-informed and operator-learning problems. **Train live** "
             "loads a setup into the live page; below it, the stored results of the full experiment (the files the "
-            "results tables in the docs are generated from).")
+            "results tables in the docs are generated from), with RepNet's variants and the peer methods where they were run.")
 for name in WATCH:
     exp = EXPERIMENTS.get(name)
     with st.container(border=True):

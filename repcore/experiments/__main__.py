@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "list":
         for name in EXPERIMENTS:
             print(f"{name:<12} {EXPERIMENTS.help(name)}")
-        print(f"{'leaderboard':<12} every method (vanilla, RepNet, Fourier features, SIREN, MscaleDNN, LAAF), knob sweep + seeds")
+        print(f"{'leaderboard':<12} every method (vanilla, RepNet's variants, Fourier features, SIREN, MscaleDNN, LAAF, MsFFN), knob sweep + seeds")
         return 0
     if args.command == "cases":
         for name, (_label, cfg) in named_cases(args.quick).items():
