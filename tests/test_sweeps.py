@@ -144,6 +144,27 @@ def test_sweep_cli_writes_one_row_per_trial_and_the_best_per_model_then_reuses_t
     assert main(args) == 0 and "12 of 12 trials reused" in capsys.readouterr().err
 
 
+def test_tune_sweeps_each_knob_on_the_first_seed_then_runs_the_best_on_every_seed(tmp_path, capsys):
+    from repcore.experiments.methods import KNOBS
+    args = ["tune", "fit1d/multiscale-tanh", "--quick", "--models", "vanilla,repnet-rwf,siren", "--seeds", "0,1",
+            "--device", "cpu", "--parallel", "no", "--out", str(tmp_path)]
+    assert main(args) == 0
+    out = tmp_path / "tune" / "fit1d-multiscale-tanh"
+    first, runs = pd.read_csv(out / "sweep.csv"), pd.read_csv(out / "tune.csv")
+    assert set(first["seed"]) == {0} and len(first) == 1 + 2 * len(KNOBS["siren"][1])
+    assert (runs.groupby("model")["seed"].nunique() == 2).all() and len(runs) == 3 * 2
+    for method in ("repnet-rwf", "siren"):
+        means = first[first["model"] == method].groupby("setting")["rel_l2"].mean()
+        chosen = set(runs[runs["model"] == method]["setting"])
+        assert chosen == {means.idxmin()}
+        seed0 = runs[(runs["model"] == method) & (runs["seed"] == 0)]["rel_l2"].iloc[0]
+        assert seed0 == means.min()                   # the first seed's best run, reused from the store
+    assert len(list((out / "trials").glob("*.json"))) == len(first) + 3    # seed 1 of each method only
+    table = (out / "tune.md").read_text()
+    assert table.startswith("`python -m repcore.experiments tune fit1d/multiscale-tanh") and "| vanilla | (no knob) | default |" in table
+    assert main([*args[:3], "--models", "nope", *args[5:]]) == 2 and "unknown method 'nope'" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("args, message", [
     (["sweep", "nope/case"], "unknown case 'nope/case'"),
     (["sweep", "fit1d/multiscale-tanh", "--grid", "width=0"], "width: 0 is outside"),

@@ -30,8 +30,10 @@ from ..errors import UserError
 from . import EXPERIMENTS, docs, leaderboard, run, store
 from . import verify as verifying
 from . import sweep as sweeps
+from . import tune as tuning
 from .backends import BACKENDS, Execution
 from .batched import BATCHING
+from .methods import EVERY_1D
 from .report import write
 
 
@@ -86,9 +88,13 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--models", default="vanilla,repnet", help="comma-separated models")
     s.add_argument("--set", action="append", default=[], metavar="FIELD=V", help="change the case's base config")
     s.add_argument("--metric", default="rel_l2", help="the error column that picks the best setting")
-    for q in (r, s, c):
+    t = sub.add_parser("tune", help="every method's knob swept on the first seed, each best setting on every seed")
+    t.add_argument("case", help="a named case (see `cases`), e.g. pinn1d/poisson-1-d-u-sin-2-x-0-1-sin-50-x")
+    t.add_argument("--models", default=",".join(EVERY_1D), help="comma-separated methods (repcore/experiments/methods.py)")
+    t.add_argument("--metric", default="rel_l2", help="the error column that picks the best setting")
+    for q in (r, s, c, t):
         q.add_argument("--quick", action="store_true", help="tiny sizes (seconds): a smoke test, not a result")
-    for q in (r, s):
+    for q in (r, s, t):
         q.add_argument("--seeds", default="0,1,2")
         q.add_argument("--device", default="auto")
         q.add_argument("--out", default="results")
@@ -115,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:<36} {' '.join(f'{k}={v}' for k, v in cfg.to_query().items())}")
         return 0
     try:
-        return {"run": _run, "sweep": _sweep}[args.command](args)
+        return {"run": _run, "sweep": _sweep, "tune": _tune}[args.command](args)
     except UserError as err:
         return _fail(str(err))
     except KeyboardInterrupt:
@@ -154,6 +160,21 @@ def _sweep(args) -> int:
     runs, best = sweeps.sweep(base, grid, seeds, _execution(args, out / "trials"), args.device, args.metric)
     paths = sweeps.write(runs, best, out, args.metric)
     print(paths["best_md"].read_text())
+    print(f"wrote {', '.join(str(p) for p in paths.values())}", file=sys.stderr)
+    return 0
+
+
+def _tune(args) -> int:
+    seeds = _seeds(args.seeds)
+    resolve_device(args.device)
+    label, base = case(args.case, args.quick)
+    methods = [m.strip() for m in args.models.split(",") if m.strip()]
+    sweeps.check_metric(args.metric)
+    out = Path(args.out) / "tune" / args.case.replace("/", "-")
+    print(f"tune {args.case} ({label}): {', '.join(methods)}; knobs on seed {seeds[0]}, the best on seeds {seeds}", file=sys.stderr)
+    first, best, runs = tuning.tune(base, methods, seeds, _execution(args, out / "trials"), args.device, args.metric)
+    paths = tuning.write(first, best, runs, out, args.line, args.metric)
+    print(paths["md"].read_text())
     print(f"wrote {', '.join(str(p) for p in paths.values())}", file=sys.stderr)
     return 0
 

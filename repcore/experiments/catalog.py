@@ -4,6 +4,7 @@ report; --quick sizes make each a smoke test of a few seconds.
 fit1d: full size = the CLI defaults with --steps 5000, so each row is what `python -m repcore compare
 --target T --act A --seeds 0,1,2 --steps 5000` prints."""
 from ..config import RunConfig
+from .methods import EVERY, EVERY_1D
 from .runner import EXPERIMENTS, Experiment
 
 TARGETS_1D = ("multiscale", "sines", "chirp", "sine")
@@ -21,9 +22,14 @@ def fit1d(quick: bool):
     return [(f"{t} ({act})", base.replace(target=t, act=act)) for act in ("relu", "tanh") for t in TARGETS_1D]
 
 
+def fit1d_methods(quick: bool):
+    """fit1d's multiscale (tanh) case, for every method."""
+    return [case for case in fit1d(quick) if case[0] == "multiscale (tanh)"]
+
+
 def fit4d(quick: bool):
-    base = RunConfig(target="multiscale4d", points=4000, steps=4000, every=250, test_points=4096)
-    return [(f"multiscale4d ({act})", _sized(base.replace(act=act), quick, steps=20, points=200)) for act in ("relu", "tanh")]
+    base = RunConfig(target="multiscale4d", act="tanh", points=4000, steps=4000, every=250, test_points=4096)
+    return [("multiscale4d (tanh)", _sized(base, quick, steps=20, points=200))]
 
 
 def pinn1d(quick: bool):
@@ -58,16 +64,20 @@ EXPERIMENTS.add("fit1d", Experiment(
     "1-D multiscale approximation", fit1d,
     note="CLI defaults (width 100, depth 3, Adam lr 1e-3, 1000 random points, zero head, auto slope scale), 5000 steps."),
     "1-D targets: multiscale sin(2 pi x) + 0.1 sin(50 pi x), four sines up to 24 cycles, a chirp, a single sine")
-EXPERIMENTS.add("fit4d", Experiment("4-D multiscale approximation", fit4d,
-                note="4000 random training points, error on 4096 random test points, 4000 steps."),
+EXPERIMENTS.add("fit1d-methods", Experiment(
+    "1-D multiscale approximation, every method", fit1d_methods, models=EVERY_1D,
+    note="fit1d's multiscale (tanh) case for every method (each peer at its default knob, every RepNet variant), 5000 steps."),
+    "fit1d's multiscale (tanh) case for every method: RepNet's variants and the peers")
+EXPERIMENTS.add("fit4d", Experiment("4-D multiscale approximation", fit4d, models=EVERY,
+                note="tanh, 4000 random training points, error on 4096 random test points, 4000 steps; every method at its default knob."),
                 "4-D target mixing a smooth wave over all axes with k-cycle oscillations; random test points")
-EXPERIMENTS.add("pinn1d", Experiment("PINN forward, 1-D Poisson", pinn1d, errors=("rel_l2", "final_pde"),
+EXPERIMENTS.add("pinn1d", Experiment("PINN forward, 1-D Poisson", pinn1d, errors=("rel_l2", "final_pde"), models=EVERY_1D,
                 note="u'' = f on [0, 1] with Dirichlet data, tanh, 10000 steps, the PINN protocol: 1000 collocation points redrawn every step, cosine lr decay, unweighted loss terms."),
                 "PINN: u'' = f with u = sin(2 pi x) + 0.1 sin(50 pi x) and Dirichlet data")
 EXPERIMENTS.add("pinn2d", Experiment("PINN forward, 2-D Poisson", pinn2d, errors=("rel_l2", "final_pde"),
                 note="Δu = f on the unit square, u = 0 on the boundary, tanh, 4000 steps, the PINN protocol: 2000 collocation points redrawn every step, cosine lr decay, unweighted loss terms."),
                 "PINN: Δu = f on the unit square, multiscale solution (k = 8)")
-EXPERIMENTS.add("inverse1d", Experiment("PINN inverse, unknown coefficient", inverse1d, errors=("rel_l2", "k_rel_error"),
+EXPERIMENTS.add("inverse1d", Experiment("PINN inverse, unknown coefficient", inverse1d, errors=("rel_l2", "k_rel_error"), models=EVERY_1D,
                 note="k u'' = f, k unknown (true 2, start 1), 100 observations with 1% noise, 4000 steps, tanh."),
                 "PINN inverse: recover k in k u'' = f from 100 noisy observations of a multiscale solution")
 EXPERIMENTS.add("earthquake", Experiment("Operator learning on real earthquake records", earthquake,

@@ -19,24 +19,14 @@ import pandas as pd
 from ..config import RunConfig
 from .backends import Execution
 from .execute import run
-from .methods import EVERY
+from .methods import EVERY, KNOBS
 from .report import markdown, runs_frame, summary
 from .runner import Experiment
 from .sweep import best_overrides, sweep
 from .sweep import markdown as sweep_markdown
 
 METHODS = EVERY                 # every method of methods.py: RepNet's variants and the peers, msffn included
-# Knob values per method, five each, wide enough that the best is not at an edge of its grid (a first
-# three-value sweep put four of five methods' best at an edge). RepNet's knob is the slope scale (auto =
-# pi x 25 cycles = 78.5 here; for repnet-multiscale the top of its log-uniform range), Fourier features'
-# sigma, SIREN's w0, MscaleDNN's largest scale, LAAF's n, MsFFN's top sigma (beside sigma 1). Not swept:
-# vanilla (no knob), repnet-estimate and repnet-per-dim (their point is the rule that picks the slope
-# scale; a swept slope scale would overrule it and make them plain repnet).
-_SLOPES = ("slope_scale", (39.3, 78.5, 157.0, 314.0, 628.0))
-SWEEPS = {"repnet": _SLOPES, "repnet-reparam": _SLOPES, "repnet-rwf": _SLOPES, "repnet-multiscale": _SLOPES,
-          "fourier": ("knob", (2.5, 5.0, 10.0, 20.0, 40.0)), "siren": ("knob", (3.0, 5.0, 10.0, 20.0, 30.0)),
-          "mscale": ("knob", (2.0, 4.0, 8.0, 32.0, 128.0)), "laaf": ("knob", (1.0, 2.0, 5.0, 10.0, 20.0)),
-          "msffn": ("knob", (5.0, 10.0, 20.0, 40.0, 80.0))}
+SWEEPS = KNOBS                  # each method's knob grid (methods.py)
 BASE = RunConfig(act="tanh", steps=3000, every=500)
 BENCHMARKS = (("multiscale 1-D", BASE.replace(target="multiscale")),
               ("sines 1-D", BASE.replace(target="sines")),

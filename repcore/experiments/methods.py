@@ -32,6 +32,19 @@ for _peer, _help in (("fourier", "random Fourier features, one sigma"), ("siren"
                      ("msffn", "multi-scale Fourier feature network, sigmas 1 and 10")):
     METHODS.add(_peer, {"model": _peer}, _help)
 
+# Each method's knob and the values a tuning sweep tries (leaderboard, `tune`): five each, wide enough that
+# the best is not at an edge (a first three-value sweep put four of five methods' best at an edge). RepNet's
+# knob is the slope scale (auto = pi x 25 cycles = 78.5 on the multiscale targets; for repnet-multiscale
+# the top of its log-uniform range), Fourier features' sigma, SIREN's w0, MscaleDNN's largest scale,
+# LAAF's n, MsFFN's top sigma (beside sigma 1). Not tuned: vanilla (no knob), repnet-estimate and
+# repnet-per-dim (their point is the rule that picks the slope scale; a swept slope scale would overrule
+# it and make them plain repnet).
+_SLOPES = ("slope_scale", (39.3, 78.5, 157.0, 314.0, 628.0))
+KNOBS = {"repnet": _SLOPES, "repnet-reparam": _SLOPES, "repnet-rwf": _SLOPES, "repnet-multiscale": _SLOPES,
+         "fourier": ("knob", (2.5, 5.0, 10.0, 20.0, 40.0)), "siren": ("knob", (3.0, 5.0, 10.0, 20.0, 30.0)),
+         "mscale": ("knob", (2.0, 4.0, 8.0, 32.0, 128.0)), "laaf": ("knob", (1.0, 2.0, 5.0, 10.0, 20.0)),
+         "msffn": ("knob", (5.0, 10.0, 20.0, 40.0, 80.0))}
+
 EVERY_1D = tuple(m for m in METHODS if m != "repnet-per-dim")     # per-dim is repnet itself in 1-D
 EVERY = tuple(METHODS)
 

@@ -54,6 +54,11 @@ def _fmt(x: float) -> str:
     return "nan" if not math.isfinite(x) else f"{x:.2e}" if abs(x) < 1e-2 or abs(x) >= 1e3 else f"{x:.3f}"
 
 
+def _ratio(x: float) -> str:
+    """Two decimals, or two significant digits below 0.01 (a ratio of 0.004 must not read 0.00)."""
+    return f"{x:.2f}" if not math.isfinite(x) or abs(x) >= 0.01 else f"{x:.1e}"
+
+
 def markdown(exp: Experiment, table: pd.DataFrame) -> str:
     """A GitHub table: error mean +- std (median), ratio of medians to the first model, ms per step."""
     first, ref = exp.errors[0], exp.models[0]
@@ -62,7 +67,7 @@ def markdown(exp: Experiment, table: pd.DataFrame) -> str:
     for _, r in table.iterrows():
         errs = [f"{_fmt(r[f'{c}_mean'])} ± {_fmt(r[f'{c}_std'])} ({_fmt(r[f'{c}_median'])})" for c in exp.errors]
         seeds = f"{r['seeds']}" + (f" ({r['diverged']} diverged)" if r["diverged"] else "")
-        lines.append("| " + " | ".join([r["case"], r["model"], *errs, f"{r[f'{first}_median_vs_{ref}']:.2f}",
+        lines.append("| " + " | ".join([r["case"], r["model"], *errs, _ratio(r[f'{first}_median_vs_{ref}']),
                                         f"{r['ms_per_step']:.2f}", seeds]) + " |")
     return "\n".join(lines) + "\n"
 
