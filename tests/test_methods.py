@@ -68,3 +68,11 @@ def test_the_methods_table_bolds_each_columns_best_and_gives_repnets_ratio():
     assert cells["repnet-rwf"][0] == "0.010" and cells["repnet-rwf"][1].strip(" |") == ""
     assert cells["best RepNet / best method"] == ["repnet-rwf: 2.50", "repnet: 200.00 |"]
     assert list(cells)[:3] == ["vanilla", "repnet", "repnet-rwf"]     # methods in registry order
+
+
+def test_the_tuned_block_is_each_stored_tuning_as_its_command_wrote_it(tmp_path):
+    assert "No tuning stored yet" in docs.tuned_block(tmp_path)
+    for case, text in (("b-case", "`cmd b`\n\n| t |\n"), ("a-case", "`cmd a`\n\n| t |\n")):
+        (tmp_path / "tune" / case).mkdir(parents=True)
+        (tmp_path / "tune" / case / "tune.md").write_text(text)
+    assert docs.tuned_block(tmp_path) == "**a-case**\n\n`cmd a`\n\n| t |\n\n**b-case**\n\n`cmd b`\n\n| t |\n"

@@ -41,7 +41,7 @@ def test_readme_headline_table_matches_the_stored_files():
 
 
 def test_every_experiment_and_the_headline_have_a_block():
-    assert set(docs.markers(RESULTS_MD.read_text())) == {*EXPERIMENTS.names(), "headline", "methods"}
+    assert set(docs.markers(RESULTS_MD.read_text())) == {*EXPERIMENTS.names(), "headline", "methods", "tuned"}
     with pytest.raises(UserError, match="unknown results block 'nope'"):
         docs.render("<!-- results:nope -->\n<!-- /results -->", docs.blocks())
 

@@ -6,6 +6,7 @@ A doc marks each generated block with a named pair of comments:
     <!-- results:fit1d -->        one experiment: its command, engine version, device, note, table
     <!-- results:headline -->     median error of each model per case, every stored full-size experiment
     <!-- results:methods -->      every method (RepNet's variants, the peers) x the benchmarks run for all of them
+    <!-- results:tuned -->        every stored `tune` result (docs/results/tune/CASE/tune.md, written by the command)
     <!-- /results -->
 
 Everything between the markers is replaced; everything outside is left as written. A block whose
@@ -123,12 +124,19 @@ def methods_block(stored: dict[str, Stored | None]) -> str:
     return "\n".join(lines) + "\n\n" + foot + "\n"
 
 
+def tuned_block(root: Path) -> str:
+    """Each stored tuning (tune.py) as its command wrote it, one heading per case."""
+    parts = [f"**{p.parent.name}**\n\n{p.read_text()}" for p in sorted(Path(root).glob("tune/*/tune.md"))]
+    return "\n".join(parts) or "*No tuning stored yet* (`python -m repcore.experiments tune CASE --out docs/results`).\n"
+
+
 def blocks(root: Path = ROOT) -> dict[str, str]:
     """Every block a doc may hold, by marker name."""
     stored = {name: load(name, root) for name in EXPERIMENTS}
     out = {name: experiment_block(name, s) for name, s in stored.items()}
     out["headline"] = headline_block([s for s in stored.values() if s is not None])
     out["methods"] = methods_block(stored)
+    out["tuned"] = tuned_block(root)
     return out
 
 
