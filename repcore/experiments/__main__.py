@@ -85,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("sweep", help="sweep RunConfig fields over a grid for one named case")
     s.add_argument("case", help="a named case (see `cases`), e.g. fit1d/multiscale-tanh")
     s.add_argument("--grid", action="append", default=[], metavar="[MODEL.]FIELD=V1,V2", help="values of one field (repeat for a product)")
-    s.add_argument("--models", default="vanilla,repnet", help="comma-separated models")
+    s.add_argument("--models", default="vanilla,repnet", help="comma-separated methods: models or RepNet variants (repcore/experiments/methods.py)")
     s.add_argument("--set", action="append", default=[], metavar="FIELD=V", help="change the case's base config")
     s.add_argument("--metric", default="rel_l2", help="the error column that picks the best setting")
     t = sub.add_parser("tune", help="every method's knob swept on the first seed, each best setting on every seed")
