@@ -14,6 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from repcore.experiments import EXPERIMENTS
+
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}   # loopback only
 SWEEP = ["sweep", "fit1d/multiscale-tanh", "--quick", "--models", "repnet", "--seeds", "0", "--device", "cpu", "--batch", "no"]
@@ -145,7 +147,6 @@ def test_fit1d_on_a_local_ray_and_on_this_machine_write_identical_errors_and_a_r
         done = _cli(["run", "fit1d", "--quick", "--seeds", "0", "--backend", backend, "--out", str(tmp_path / backend)])
         timed.setdefault(backend, []).append(time.perf_counter() - start)
         assert done.returncode == 0, done.stderr
-    from repcore.experiments import EXPERIMENTS
     n = 8 * len(EXPERIMENTS.get("fit1d").models)               # 8 targets x the methods, one seed
     assert f"{n} of {n} trials reused" in done.stderr
     ray_runs, local_runs = (pd.read_csv(tmp_path / b / "fit1d" / "runs.csv") for b in ("ray", "local"))

@@ -145,13 +145,18 @@ def _run(args) -> int:
     return 0
 
 
+def _methods(args) -> list[str]:
+    """--models: the comma-separated method names (checked where they are used)."""
+    return [m.strip() for m in args.models.split(",") if m.strip()]
+
+
 def _sweep(args) -> int:
     seeds = _seeds(args.seeds)
     resolve_device(args.device)
     label, base = case(args.case, args.quick)
     changes = dict(item.partition("=")[::2] for item in args.set)
     base = RunConfig.from_query({**base.to_query(), **changes})[0]
-    models = [m.strip() for m in args.models.split(",") if m.strip()]
+    models = _methods(args)
     grid = sweeps.parse_grid(args.grid, models)
     sweeps.check_metric(args.metric)
     out = Path(args.out) / "sweep" / args.case.replace("/", "-")
@@ -168,7 +173,7 @@ def _tune(args) -> int:
     seeds = _seeds(args.seeds)
     resolve_device(args.device)
     label, base = case(args.case, args.quick)
-    methods = [m.strip() for m in args.models.split(",") if m.strip()]
+    methods = _methods(args)
     sweeps.check_metric(args.metric)
     out = Path(args.out) / "tune" / args.case.replace("/", "-")
     print(f"tune {args.case} ({label}): {', '.join(methods)}; knobs on seed {seeds[0]}, the best on seeds {seeds}", file=sys.stderr)

@@ -14,6 +14,7 @@ from ..registry import Registry
 
 METHODS: Registry[dict] = Registry("method")
 _VARIANT_FIELDS = ("slope_param", "slope_law", "slope_rule")      # RepNet's named variants (config.py)
+_DEFAULT = RunConfig()
 
 METHODS.add("vanilla", {"model": "vanilla"}, "plain MLP, PyTorch's default initialization")
 METHODS.add("repnet", {"model": "repnet"}, "RepNet as the CLI's defaults build it: nu = pi K, trained W")
@@ -56,8 +57,7 @@ def config(base: RunConfig, method: str) -> RunConfig:
 
 def method_of(cfg: RunConfig) -> str:
     """The name of the method `cfg` runs (see the module doc)."""
-    default = RunConfig()
-    options = {f: getattr(cfg, f) for f in _VARIANT_FIELDS if getattr(cfg, f) != getattr(default, f)}
+    options = {f: getattr(cfg, f) for f in _VARIANT_FIELDS if getattr(cfg, f) != getattr(_DEFAULT, f)}
     for name in METHODS:
         changes = METHODS.get(name)
         if changes["model"] == cfg.model and {k: v for k, v in changes.items() if k != "model"} == options:

@@ -29,7 +29,7 @@ def runs_frame(results: list[Result], command: str = "", quick: bool = False) ->
 
 
 def history_frame(results: list[Result]) -> pd.DataFrame:
-    rows = [{"case": r.case, "model": method_of(r.cfg), "seed": r.cfg.seed, **h} for r in results for h in r.history]
+    rows = [{"case": r.case, "model": m, "seed": r.cfg.seed, **h} for r in results for m in [method_of(r.cfg)] for h in r.history]
     return pd.DataFrame(rows)
 
 
@@ -87,10 +87,11 @@ def figures(exp: Experiment, results: list[Result], path: Path) -> Path:
         first = next(r for r in mine if r.cfg.seed == seed0)
         ax_pred.plot(first.final.x, first.final.true, color="black", lw=1.6, label="exact")
         for r in mine:
+            m = method_of(r.cfg)
             if r.cfg.seed == seed0:
-                ax_pred.plot(r.final.x, r.final.pred, color=colors[method_of(r.cfg)], lw=1, label=method_of(r.cfg))
+                ax_pred.plot(r.final.x, r.final.pred, color=colors[m], lw=1, label=m)
             steps = [h["step"] for h in r.history]
-            ax_err.semilogy(steps, [h["rel_l2"] for h in r.history], color=colors[method_of(r.cfg)], lw=1, alpha=0.7)
+            ax_err.semilogy(steps, [h["rel_l2"] for h in r.history], color=colors[m], lw=1, alpha=0.7)
         ax_pred.set_title(f"{case}: prediction (seed {seed0})", fontsize=9)
         ax_err.set_title(f"{case}: rel. L2 error vs step (each seed)", fontsize=9)
         ax_pred.legend(fontsize=7, loc="best")

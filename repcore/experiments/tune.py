@@ -19,15 +19,13 @@ import pandas as pd
 
 from ..config import RunConfig, format_value
 from .backends import Execution
-from .methods import KNOBS, METHODS
+from .methods import KNOBS
 from .report import _fmt
 from .sweep import best_overrides, markdown as sweep_markdown, sweep
 
 
 def grid(methods: Sequence[str]) -> dict[str, dict[str, list]]:
-    """{method: {knob field: values}}; a method without a knob runs once, at its defaults."""
-    for m in methods:
-        METHODS.get(m)
+    """{method: {knob field: values}}; a method without a knob runs once, at its defaults (sweep checks the names)."""
     return {m: ({KNOBS[m][0]: list(KNOBS[m][1])} if m in KNOBS else {}) for m in methods}
 
 
@@ -45,10 +43,10 @@ def markdown(first: pd.DataFrame, runs: pd.DataFrame, metric: str = "rel_l2") ->
     lines = [f"| method | values tried (seed {first['seed'].iloc[0]}) | best | {metric} mean ± std (median) | seeds |",
              "|---|---|---|---|---|"]
     for method, g in runs.groupby("model", sort=False):
-        field = KNOBS.get(method, ("", ()))[0]
-        tried = ", ".join(format_value(v) for v in KNOBS[method][1]) if field else "(no knob)"
+        field, values = KNOBS.get(method, ("", ()))
+        tried = f"{field}: " + ", ".join(format_value(v) for v in values) if field else "(no knob)"
         e = g[metric]
-        lines.append(f"| {method} | {field + ': ' if field else ''}{tried} | {g['setting'].iloc[0]} | "
+        lines.append(f"| {method} | {tried} | {g['setting'].iloc[0]} | "
                      f"{_fmt(e.mean())} ± {_fmt(e.std(ddof=0))} ({_fmt(e.median())}) | {g['seed'].nunique()} |")
     return "\n".join(lines) + "\n"
 
