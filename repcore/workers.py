@@ -128,9 +128,9 @@ def _no_main_import():
 
 
 def _context(start: str = "forkserver"):
-    """The fork-server context with the engine preloaded (spawn where there is no fork server). Python
-    3.11's fork server ignores the parent's sys.path, so it finds repcore through PYTHONPATH, set only
-    while it (re)starts; were its preload to fail, workers would still start, as slowly as spawned ones.
+    """The fork-server context with the engine preloaded (spawn where there is no fork server). The fork
+    server does not get the parent's sys.path: it finds repcore as installed (or through PYTHONPATH); were
+    its preload to fail, workers would still start (they get the parent's path), as slowly as spawned ones.
     The first start takes the imports' time (~4 s); every worker after it, milliseconds. The fork server
     never touches CUDA (importing torch does not initialise it), so a forked worker may use the GPU."""
     if start == "spawn" or "forkserver" not in mp.get_all_start_methods():
@@ -138,15 +138,7 @@ def _context(start: str = "forkserver"):
     from multiprocessing import forkserver
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(PRELOAD)
-    before = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (os.path.dirname(os.path.dirname(__file__)), before) if p)
-    try:
-        forkserver.ensure_running()      # a no-op while it runs
-    finally:
-        if before is None:
-            del os.environ["PYTHONPATH"]
-        else:
-            os.environ["PYTHONPATH"] = before
+    forkserver.ensure_running()      # a no-op while it runs
     return ctx
 
 

@@ -1,12 +1,10 @@
+"""repcore and dashboard come from the package installed into the environment (`make test`: editable);
+pytest puts tests/ on the path (helpers.py) and `python -m pytest` the repository root (tools/)."""
 import multiprocessing as mp
-import os
-import sys
 
 import pytest
 import torch
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path[:0] = [ROOT, os.path.join(ROOT, "tests")]      # the repository (repcore, dashboard, tools) and tests/helpers.py
 torch.set_num_threads(1)
 
 
