@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import interrupt_after_first_trial, interruptible
 
 from repcore.experiments import EXPERIMENTS
 
@@ -123,14 +124,8 @@ def test_a_ray_sweep_interrupted_by_sigint_and_run_again_reuses_the_finished_tri
     args = [*SWEEP, "--grid", "slope_scale=10,20,40,80,160,320", "--set", "steps=1000", "--backend", "ray",
             "--address", address, "--out", str(tmp_path)]
     store = tmp_path / "sweep" / "fit1d-multiscale-tanh" / "trials"
-    proc = subprocess.Popen([sys.executable, "-m", "repcore.experiments", *args], cwd=ROOT, env=ENV, stderr=subprocess.PIPE,
-                            stdout=subprocess.DEVNULL, text=True)
-    deadline = time.monotonic() + 180
-    while not (store.exists() and list(store.glob("*.json"))) and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
-    err = proc.communicate(timeout=120)[1]
-    kept = len(list(store.glob("*.json")))
+    proc = interruptible("repcore.experiments", args, cwd=ROOT, env=ENV)
+    err, kept = interrupt_after_first_trial(proc, store)
     assert proc.returncode == 2 and "interrupted" in err.strip().splitlines()[-1] and 1 <= kept < 6, err
     again = _cli(args)
     assert again.returncode == 0 and f"{kept} of 6 trials reused" in again.stderr, again.stderr

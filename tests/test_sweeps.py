@@ -3,15 +3,14 @@ batched trials equal to unbatched ones (per supported model), and the sweep CLI.
 import math
 import os
 import re
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import interrupt_after_first_trial, interruptible
 
 from repcore import RunConfig
 from repcore.errors import UserError
@@ -188,19 +187,16 @@ def test_cases_lists_every_experiment_case_and_the_leaderboard(capsys):
 
 @pytest.mark.slow
 def test_local_sweep_interrupted_by_sigint_keeps_finished_trials_and_a_rerun_reuses_them(tmp_path):
-    args = [sys.executable, "-m", "repcore.experiments", "sweep", "fit1d/multiscale-tanh", "--quick", "--models", "repnet",
+    args = ["sweep", "fit1d/multiscale-tanh", "--quick", "--models", "repnet",
             "--grid", "slope_scale=10,20,40,80,160,320", "--set", "steps=400", "--seeds", "0", "--device", "cpu",
             "--batch", "no", "--parallel", "no", "--out", str(tmp_path)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     store = tmp_path / "sweep" / "fit1d-multiscale-tanh" / "trials"
-    proc = subprocess.Popen(args, cwd=ROOT, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    deadline = time.monotonic() + 120
-    while (not store.exists() or not list(store.glob("*.json"))) and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
-    err = proc.communicate(timeout=60)[1]
-    kept = len(list(store.glob("*.json")))
-    assert proc.returncode == 2 and "interrupted" in err.splitlines()[-1] and 1 <= kept < 6
-    again = subprocess.run(args, check=False, cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = interruptible("repcore.experiments", args, cwd=ROOT, env=env)
+    err, kept = interrupt_after_first_trial(proc, store)
+    assert proc.returncode == 2 and "interrupted" in err.splitlines()[-1] and 1 <= kept < 6, err
+    again = subprocess.run([sys.executable, "-m", "repcore.experiments", *args], check=False, cwd=ROOT, capture_output=True,
+                           text=True, env=env)
     assert again.returncode == 0 and f"{kept} of 6 trials reused" in again.stderr
     runs = pd.read_csv(store.parent / "sweep.csv")
     assert len(runs) == 6 and runs["key"].is_unique and runs["rel_l2"].map(math.isfinite).all()
