@@ -10,7 +10,7 @@ PIP := $(PY) -m pip install --disable-pip-version-check
 PYTEST_ARGS ?=
 
 run: $(VENV)/.app
-	$(PY) -m streamlit run dashboard/streamlit_app.py --browser.gatherUsageStats false
+	$(PY) -m streamlit run dashboard/streamlit_app.py --server.showEmailPrompt false --browser.gatherUsageStats false
 
 test: $(VENV)/.test
 	$(PY) -m ruff check .

@@ -1,11 +1,24 @@
-"""repcore and dashboard come from the package installed into the environment (`make test`: editable);
-pytest puts tests/ on the path (helpers.py) and `python -m pytest` the repository root (tools/)."""
+"""repcore and dashboard come from the package installed into the environment (`make test`: editable) or
+from PYTHONPATH; pytest puts tests/ on the path (helpers.py) and `python -m pytest` the repository root
+(tools/). The suite stops at once if they would come from another checkout than this one."""
 import multiprocessing as mp
+from pathlib import Path
 
 import pytest
 import torch
 
+import dashboard
+import repcore
+
+ROOT = Path(__file__).resolve().parent.parent
 torch.set_num_threads(1)
+
+
+def pytest_sessionstart(session):
+    elsewhere = [m.__file__ for m in (repcore, dashboard) if Path(m.__file__).resolve().parent.parent != ROOT]
+    if elsewhere:
+        pytest.exit(f"these tests would run the code in {', '.join(elsewhere)}, not {ROOT}: "
+                    f"run them with `make test` (or set PYTHONPATH={ROOT})", returncode=4)
 
 
 @pytest.fixture
