@@ -19,7 +19,7 @@ test: $(VENV)/.test
 $(VENV)/.app: requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11))' || \
 	  { echo "error: RepNet lab needs Python 3.11 or newer; $(PYTHON) is $$($(PYTHON) -V 2>&1): make ... PYTHON=python3.12" >&2; exit 2; }
-	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip --version >/dev/null 2>&1 || $(PYTHON) -m venv --clear $(VENV)    # none yet, or a broken one
 	$(PIP) -r requirements.txt -e .
 	touch $@
 
