@@ -18,7 +18,10 @@ from helpers import interrupt_after_first_trial, interruptible
 from repcore.experiments import EXPERIMENTS
 
 ROOT = Path(__file__).resolve().parent.parent
-ENV = {**os.environ, "PYTHONPATH": str(ROOT), "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}   # loopback only
+# Loopback only; and Ray's workers at the tests' own priority: Ray lowers them to nice 15 by default, and
+# then two busy processes on the cores leave them ~3% of a core each (measured: a sweep's first 1000-step
+# trial took 183 s, and a test waiting for it timed out).
+ENV = {**os.environ, "PYTHONPATH": str(ROOT), "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_worker_niceness": "0"}
 SWEEP = ["sweep", "fit1d/multiscale-tanh", "--quick", "--models", "repnet", "--seeds", "0", "--device", "cpu", "--batch", "no"]
 
 pytestmark = pytest.mark.slow
