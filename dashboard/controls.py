@@ -9,7 +9,7 @@ import random
 import streamlit as st
 
 from dashboard import upload
-from repcore import ConfigError, RunConfig, data
+from repcore import ConfigError, RunConfig
 from repcore.config import parse_domain
 from repcore.device import cuda_status
 from repcore.estimates import auto_slope_scale
@@ -17,7 +17,7 @@ from repcore.inits import INITS
 from repcore.models import MODELS
 from repcore.problems import PROBLEMS
 from repcore.repnet import POINT_LAWS
-from repcore.targets import PRESETS, TargetError, resolve, top_frequency
+from repcore.targets import PRESETS, TargetError, data, resolve, top_frequency
 
 CUSTOM = "custom expression"
 NUS = [1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 70, 100, 150, 200, 300, 500, 700, 1000]

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from repcore import data, uploads
 from repcore.errors import UserError
-from repcore.targets import resolve
+from repcore.targets import data, resolve, uploads
 
 uploads.serve_uploads_only()
 

@@ -1,6 +1,6 @@
 """repcore: the RepNet engine. Read it top to bottom:
 
-    errors, registry -> expr -> targets    one-line user errors; named choices; what to learn
+    errors, registry -> targets/           one-line user errors; named choices; what to learn (formulas, data)
     config                                 RunConfig: the one typed description of a run
     activations, inits, repnet -> models   what learns (repnet.RepLayer is the paper's idea)
     peers                                  Fourier features, SIREN, MscaleDNN, LAAF, MsFFN in the same body

@@ -1,4 +1,4 @@
-"""Targets from data (repcore.data, csvdata, images): CSV files, pictures, seismograms and uploads, through
+"""Targets from data (repcore.targets: data, csvdata, images): CSV files, pictures, seismograms and uploads, through
 the engine, the CLI and the dashboard's upload-only policy."""
 import json
 import os
@@ -7,10 +7,9 @@ import numpy as np
 import pytest
 import torch
 
-from repcore import RunConfig, cli, data, images, train, uploads
-from repcore.csvdata import DataError
+from repcore import RunConfig, cli, train
 from repcore.library.runfile import pack_snapshot, unpack_snapshot
-from repcore.targets import TargetError, resolve
+from repcore.targets import DataError, TargetError, data, images, resolve, uploads
 
 SMALL = ["--width", "16", "--depth", "2", "--steps", "20", "--every", "10", "--grid", "64"]
 
@@ -194,13 +193,3 @@ def test_quake_record_is_a_1d_signal_with_a_held_out_split():
     run = list(train(RunConfig(target="quake:rjob", width=16, depth=2, steps=10, every=10, grid=64)))
     assert np.isfinite(run[-1].rel_l2) and torch.is_tensor(torch.as_tensor(run[-1].pred))
 
-
-def test_live_resolution_shrinks_with_the_network_and_fits_the_measured_rate():
-    sides = [images.live_side(w, 3) for w in (16, 64, 100, 256, 1024)]
-    assert sides == sorted(sides, reverse=True) and sides[-1] == images.LIVE_SIDES[0]
-    side = images.live_side(100, 3)
-    cost = 100 * 100 * 2 + 3 * 100
-    assert side * side * cost * 30 <= images.CPU_RATE                           # fits the rate at 30 epochs/s ...
-    bigger = images.LIVE_SIDES[images.LIVE_SIDES.index(side) + 1]
-    assert bigger * bigger * cost * 30 > images.CPU_RATE                         # ... and the next size would not
-    assert images.live_side(100, 3, device="cuda") == images.LIVE_SIDES[-1]

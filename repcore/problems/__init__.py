@@ -4,7 +4,7 @@
     fit       regression on samples of a target
     diffops   grad / laplace by autograd  -> pinn: forward and inverse Poisson PINNs
     weighting, constraints                 the PINN loss weightings; exact Dirichlet data (u = G + D N)
-    seismic   real earthquake records (ObsPy) -> deeponet: operator learning
+    deeponet  operator learning on real earthquake records (targets/seismic.py)
 Importing the package registers every problem."""
 from . import fit, pinn, deeponet  # noqa: F401  (register, in the order the choices are listed)
 from .base import PROBLEMS, FunctionProblem, Grids

@@ -11,7 +11,7 @@ and exposes `grids` (display line, test set), `lo`/`hi` (display domain along ax
 `top_cycles` (highest significant frequency, for the auto slope scale).
 
 Function problems (fit.py, PINNs in pinn.py) learn u(x) on a box with a known exact u (the target).
-A data target (csv:, image:, quake:; repcore.data) brings its own training and test sets instead:
+A data target (csv:, image:, quake:; repcore.targets.data) brings its own training and test sets instead:
 `training_set` and the test grid come from data.split; only problems with `fits_data` accept one (a
 PINN needs a formula to differentiate). A picture's snapshots also carry the predicted image and
 radial spectra (`snapshot_fields`, read by train.Run) and its PSNR (`extra`).
@@ -29,12 +29,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from .. import data, images
 from ..config import RunConfig
 from ..errors import UserError
 from ..models import build
 from ..registry import Registry
-from ..targets import Target, TargetError, line, resolve, sample_box, top_frequency
+from ..targets import Target, TargetError, data, images, line, resolve, sample_box, top_frequency
 
 DATA_SEED_OFFSET = 7_777_777   # training data: its own stream, identical for every model with one seed
 TEST_SEED_OFFSET = 9_999_991

@@ -3,7 +3,7 @@ window a_g (branch input, WINDOW_S s at RATE Hz) to the response of an SDOF stru
 (trunk input): G(a)(t) = Σ_k w_k b_k(a) τ_k(t) + b0. The trunk is the model under test (vanilla or
 RepNet first layer on t); the branch is always a vanilla MLP. The weights w start at zero for
 `--head zero` (no random initial output), like the output layer of the other problems.
-Data and ground truth: seismic.py. The config's target, freq and domain are not used here.
+Data and ground truth: targets/seismic.py. The config's target, freq and domain are not used here.
 """
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from torch import nn
 
 from ..config import RunConfig
 from ..models import Net, build
-from ..targets import significant_cycles
-from . import seismic
+from ..targets import seismic, significant_cycles
 from .base import PROBLEMS, Grids
 
 TRUNK_POINTS = 250       # training times per window (every other sample); tests use all samples
