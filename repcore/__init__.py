@@ -5,8 +5,9 @@
     activations, inits, repnet -> models   what learns (repnet.RepLayer is the paper's idea)
     peers                                  Fourier features, SIREN, MscaleDNN, LAAF, MsFFN in the same body
     estimates                              magnitudes at initialization, the auto slope scale
-    problems/                              loss terms: fit, PINNs (diffops), DeepONet on earthquake records
-    diagnostics, snapshot, schedules       measurements, the plain record, learning-rate schedules
+    problems/                              one Problem interface and its protocol (schedules, weighting);
+                                           loss terms: fit, PINNs (diffops), DeepONet on earthquake records
+    diagnostics, snapshot                  measurements at snapshot steps; the plain record
     train                                  the one training loop (a generator)
     workers                                runs in child processes, side by side
     library/                               saved runs: run file, SQLite store, `runs` commands

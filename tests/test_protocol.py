@@ -10,7 +10,7 @@ from repcore.problems.base import FunctionProblem, Protocol
 from repcore.problems.pinn import PINN_PROTOCOL
 from repcore.problems.constraints import boundary_blend, distance
 from repcore.problems.weighting import ANNEAL_ALPHA
-from repcore.schedules import lr_at
+from repcore.problems.schedules import lr_at
 from repcore.targets import resolve
 
 SMALL = dict(width=16, depth=2, points=64, test_points=128, grid=64, every=5)
@@ -160,3 +160,14 @@ def test_a_problem_with_fixed_data_rejects_resampling():
     with pytest.raises(UserError, match="resample"):
         FixedData(RunConfig(resample=2, **SMALL), torch.device("cpu"), torch.float32)
     FixedData(RunConfig(resample=0, **SMALL), torch.device("cpu"), torch.float32)
+
+
+def test_every_problem_is_a_problem_and_the_operator_refuses_resampling_before_loading_records(monkeypatch):
+    """One interface: the loop calls it without probing; its one resample check runs before any data are
+    built (the earthquake records are never read here: reading them would fail)."""
+    from repcore.problems import PROBLEMS, Problem
+    from repcore.targets import seismic
+    assert all(issubclass(PROBLEMS.get(name), Problem) for name in PROBLEMS)
+    monkeypatch.setattr(seismic, "records", lambda which: pytest.fail("records read before the resample check"))
+    with pytest.raises(UserError, match="the earthquake problem's training data are fixed; use resample 0"):
+        Run(RunConfig(problem="earthquake", resample=1, **SMALL))

@@ -14,7 +14,7 @@ from torch import nn
 from ..config import RunConfig
 from ..models import Net, build
 from ..targets import seismic, significant_cycles
-from .base import PROBLEMS, Grids
+from .base import PROBLEMS, Grids, Problem
 
 TRUNK_POINTS = 250       # training times per window (every other sample); tests use all samples
 
@@ -35,11 +35,13 @@ class DeepONet(nn.Module):
         return self.trunk.partition_points()
 
 
-class OperatorProblem:
+class OperatorProblem(Problem):
+    """A fixed set of windows (no redraw, so resample 0) under the first releases' protocol."""
     label, solution = "operator: earthquake → structure", "SDOF response to real ground motions"
-    needs_smooth_activation, has_target = False, False
+    has_target = False
 
     def __init__(self, cfg: RunConfig, device, dtype):
+        super().__init__(cfg)
         train_w, test_w = seismic.windows(seismic.records(seismic.TRAIN_RECORDS)), seismic.windows(seismic.records(seismic.TEST_RECORDS))
         train_r, test_r = seismic.response(train_w), seismic.response(test_w)
         n = train_w.shape[1]
@@ -58,9 +60,6 @@ class OperatorProblem:
         branch = build(cfg.replace(model="vanilla"), [-1.0] * m, [1.0] * m, nu)
         trunk = build(cfg, [self.lo], [self.hi], nu)
         return DeepONet(branch, trunk, cfg.width, cfg.head == "zero")
-
-    def params(self) -> list[torch.Tensor]:
-        return []
 
     def losses(self, net: DeepONet) -> dict[str, torch.Tensor]:
         return {"mse": (net(self.a, self.t) - self.y).pow(2).mean()}

@@ -10,8 +10,7 @@ from .base import PROBLEMS, FunctionProblem
 
 class FitProblem(FunctionProblem):
     """Function fitting: mean squared error on `points` random training points (or a data target's samples)."""
-    fits_data = True
-
+    fits_data, redraws = True, True
     label = "fit the target"
 
     def __init__(self, cfg: RunConfig, device, dtype):

@@ -35,6 +35,7 @@ PINN_PROTOCOL = Protocol(resample=1, schedule="cosine", weighting="none")
 
 class PoissonProblem(FunctionProblem):
     label, solution, needs_smooth_activation = "PINN: Poisson, solution = target", "exact solution", True
+    redraws = True
     PROTOCOL = PINN_PROTOCOL
 
     def __init__(self, cfg: RunConfig, device, dtype):

@@ -8,15 +8,15 @@ first step uses factor(0), as PyTorch's LambdaLR does when stepped after each op
     cosine        (1 + cos(pi n / steps)) / 2: from lr down to 0 at the last step (Loshchilov & Hutter 2017,
                   without restarts)
 
-"auto" is no schedule of its own: the problem picks one (problems/base.py, FunctionProblem.PROTOCOL).
+"auto" is no schedule of its own: the problem picks one (base.py, Problem.PROTOCOL).
 """
 from __future__ import annotations
 
 import math
 from typing import Callable, Optional
 
-from .config import RunConfig
-from .registry import Registry
+from ..config import RunConfig
+from ..registry import Registry
 
 Schedule = Callable[[int, RunConfig], float]
 
