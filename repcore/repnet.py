@@ -1,7 +1,7 @@
 """The RepNet first layer and the laws that place its partition points.
 
 Our reading of RepNet / RepNN (Wang, Zhou, Meng, arXiv 2606.16575; only the abstract is public, see
-README "What the paper says and what we chose"). Inputs are first mapped to the box [-1, 1]^d. Neuron i
+docs/method.md "What the paper says, and what we chose"). Inputs are first mapped to the box [-1, 1]^d. Neuron i
 of the first hidden layer computes
 
     z_i = sum_j W_ij * (x_j + B_ij)          W: [width, d] ~ N(0, nu^2)   B: [width, d] in [-1, 1]^d
@@ -76,10 +76,6 @@ class RepLayer(nn.Module):
     def slopes(self) -> torch.Tensor:
         """W: [width, d] (differentiable)."""
         return self.weight
-
-    def effective_bias(self) -> torch.Tensor:
-        """b_i = sum_j W_ij B_ij: [width]."""
-        return (self.slopes() * self.shift).sum(1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         w = self.slopes()

@@ -98,6 +98,11 @@ class Run:
         self.step += n
         self._terms = terms
 
+    def adopt(self, step: int, wall: float, terms: dict[str, torch.Tensor]) -> None:
+        """Take over training done outside this Run (experiments/batched.py trains K runs as one stacked
+        network, then copies each one's weights back into its net): the step, the wall time, the last loss terms."""
+        self.step, self.wall, self._terms = step, wall, terms
+
     def snapshot(self) -> Snapshot:
         """Measure now (syncs with the device). Marks the run diverged if anything is non-finite."""
         if self._terms is None:

@@ -105,7 +105,7 @@ def test_cli_compare_on_data_gives_finite_errors(tmp_path, capsys, kind):
     if kind == "csv":
         spec = "csv:" + sine_csv(tmp_path)[0]
     else:
-        spec = "image:" + os.path.join(images.ASSETS, "hopper.png") + "@16"
+        spec = "image:" + os.path.join(images.PICTURES, "hopper.png") + "@16"
     assert cli.main(["compare", "--target", spec, "--models", "vanilla,repnet", "--json", "--parallel", "no", *SMALL]) == 0
     records = json.loads(capsys.readouterr().out)
     assert [r["model"] for r in records] == ["vanilla", "repnet"]
@@ -125,7 +125,7 @@ def test_picture_pixels_values_and_interpolant():
 
 def test_the_shipped_test_pattern_is_ours():
     from PIL import Image
-    with Image.open(os.path.join(images.ASSETS, "zoneplate.png")) as im:
+    with Image.open(os.path.join(images.PICTURES, "zoneplate.png")) as im:
         shipped = np.asarray(im, dtype=float)
     np.testing.assert_array_equal(shipped, np.rint(images.zone_plate(256) * 255))
 

@@ -136,7 +136,7 @@ def test_in_a_browser_the_picture_trains_and_uploads_become_targets(tmp_path):
         pictures = page.locator("[data-testid=stMain] [data-testid=stFileUploaderDropzoneInput]")
         pictures.set_input_files(str(broken))
         assert wait_for(lambda: page.get_by_text("broken.png: not an image that can be decoded").count() > 0, 30)
-        pictures.set_input_files(os.path.join(ROOT, "assets", "hopper.png"))
+        pictures.set_input_files(os.path.join(ROOT, "repcore", "targets", "pictures", "hopper.png"))
         assert wait_for(lambda: page.get_by_text("hopper.png (uploaded), ").count() > 0, 30)    # the caption names the upload
         page.goto(url + "/?width=24&depth=2")
         wait_idle(page)

@@ -23,7 +23,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from ..cli import _fail, _Parser, _seeds
+from ..cli import Parser, fail, parse_seeds
 from ..config import RunConfig
 from ..device import resolve as resolve_device
 from ..errors import UserError
@@ -76,8 +76,8 @@ def _execution(args, store: Path) -> Execution:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python -m repcore.experiments", description="Run the paper's experiments.")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    p = Parser(prog="python -m repcore.experiments", description="Run the paper's experiments.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
     sub.add_parser("list", help="the experiments and what they run")
     r = sub.add_parser("run", help="run one experiment")
     r.add_argument("name")
@@ -123,13 +123,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"run": _run, "sweep": _sweep, "tune": _tune}[args.command](args)
     except UserError as err:
-        return _fail(str(err))
+        return fail(str(err))
     except KeyboardInterrupt:
-        return _fail("interrupted (finished trials are kept: run the same command again to reuse them)")
+        return fail("interrupted (finished trials are kept: run the same command again to reuse them)")
 
 
 def _run(args) -> int:
-    seeds = _seeds(args.seeds)
+    seeds = parse_seeds(args.seeds)
     resolve_device(args.device)
     out = Path(args.out) / args.name
     how = _execution(args, out / "trials")
@@ -151,7 +151,7 @@ def _methods(args) -> list[str]:
 
 
 def _sweep(args) -> int:
-    seeds = _seeds(args.seeds)
+    seeds = parse_seeds(args.seeds)
     resolve_device(args.device)
     label, base = case(args.case, args.quick)
     changes = dict(item.partition("=")[::2] for item in args.set)
@@ -170,7 +170,7 @@ def _sweep(args) -> int:
 
 
 def _tune(args) -> int:
-    seeds = _seeds(args.seeds)
+    seeds = parse_seeds(args.seeds)
     resolve_device(args.device)
     label, base = case(args.case, args.quick)
     methods = _methods(args)
@@ -205,7 +205,7 @@ def _report(args) -> int:
     try:
         changed = docs.update(root=Path(args.store), check=args.check)
     except UserError as err:
-        return _fail(str(err))
+        return fail(str(err))
     for path in changed:
         print(f"{'out of date' if args.check else 'regenerated'}: {path}", file=sys.stderr)
     if not changed:
@@ -216,7 +216,7 @@ def _report(args) -> int:
 def _verify(args) -> int:
     try:
         stored = store.require(args.name, Path(args.store))
-        seeds = None if args.seeds is None else _seeds(args.seeds)
+        seeds = None if args.seeds is None else parse_seeds(args.seeds)
         if args.rtol is not None and not args.rtol >= 0:
             raise UserError(f"--rtol {args.rtol:g}: a tolerance is >= 0")
         resolve_device(args.device)
@@ -229,9 +229,9 @@ def _verify(args) -> int:
             for c in mine:
                 print(f"{'agrees' if c.agrees else 'DRIFT '}  {c.line()}")
     except UserError as err:
-        return _fail(str(err))
+        return fail(str(err))
     except KeyboardInterrupt:
-        return _fail("interrupted")
+        return fail("interrupted")
     drifted = [c for c in checks if not c.agrees]
     for c in drifted:
         print(f"drift: {c.line()}", file=sys.stderr)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ..errors import UserError
 from ..registry import Registry
-from ..workers import _context, _no_main_import, use_processes
+from ..workers import mp_context, no_main_import, use_processes
 from .jobs import run_job
 from .trials import Trial
 
@@ -54,8 +54,8 @@ def local(jobs: Jobs, how: Execution) -> Iterator[tuple[int, list]]:
         for i, job in enumerate(jobs):
             yield i, run_job(job)
         return
-    with _no_main_import():
-        pool = ProcessPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1), mp_context=_context())
+    with no_main_import():
+        pool = ProcessPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1), mp_context=mp_context())
         futures = {pool.submit(run_job, job): i for i, job in enumerate(jobs)}
     try:
         pending = set(futures)

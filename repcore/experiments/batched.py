@@ -9,7 +9,7 @@ trial's own Run after its slice of the stack is copied back, so they are the unb
 
 Batched here: function fitting (problem fit) with the models vanilla and repnet. Others run unbatched.
 Why it pays: one small net leaves a core (or a GPU) mostly idle between kernel launches; K nets in one
-launch fill it. Measured crossover on CPU: `python -m repcore.bench --batched` (README "Speed").
+launch fill it. Measured crossover on CPU: `python -m repcore.bench --batched` (docs/speed.md, "Batched trials").
 """
 from __future__ import annotations
 
@@ -182,7 +182,7 @@ def run_batch(trials: list[Trial]) -> list:
         for i in list(batch.active):
             run = runs[i]
             batch.net.copy_back(i)
-            run.step, run.wall, run._terms = step, wall, {"mse": mse[i].detach()}
+            run.adopt(step, wall, {"mse": mse[i].detach()})
             results[i].record(run.snapshot())
             if run.finished:
                 batch.active.remove(i)

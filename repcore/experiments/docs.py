@@ -19,13 +19,12 @@ import re
 from pathlib import Path
 
 from ..errors import UserError
-from .report import _fmt, markdown, summary
+from .report import cell, markdown, summary
 from .methods import EVERY
 from .runner import EXPERIMENTS
 from .store import ROOT, Stored, load
 
-REPO = Path(__file__).resolve().parents[2]
-DOCS = (REPO / "docs" / "results.md", REPO / "README.md")
+DOCS = (ROOT.parent / "results.md", ROOT.parent.parent / "README.md")      # the docs beside the stored results
 MARKER = re.compile(r"(<!-- results:([\w-]+) -->\n)(.*?)(<!-- /results -->)", re.S)
 
 
@@ -73,7 +72,7 @@ def headline_block(stored: list[Stored]) -> str:
         stale = " (stale)" if s.stale else ""
         for case in dict.fromkeys(s.runs["case"]):
             a, b = med.get((case, ref), float("nan")), med.get((case, other), float("nan"))
-            lines.append(f"| {exp.title}{stale} | {case} | {_fmt(a)} | {_fmt(b)} | {b / a if a else float('nan'):.2f} | {n[case]} |")
+            lines.append(f"| {exp.title}{stale} | {case} | {cell(a)} | {cell(b)} | {b / a if a else float('nan'):.2f} | {n[case]} |")
     if not lines:
         return "*No full-size results stored yet* (`python -m repcore.experiments run fit1d --out docs/results`).\n"
     head = ["| experiment | case | vanilla | RepNet | RepNet / vanilla | seeds |", "|---|---|---|---|---|---|"]
@@ -108,7 +107,7 @@ def methods_block(stored: dict[str, Stored | None]) -> str:
         cells = []
         for _, med, _ in cols:
             v = med.get(m)
-            cells.append("" if v is None else f"**{_fmt(v)}**" if v == min(med.values()) else _fmt(v))
+            cells.append("" if v is None else f"**{cell(v)}**" if v == min(med.values()) else cell(v))
         lines.append(f"| {m} | " + " | ".join(cells) + " |")
     ratio = []
     for _, med, _ in cols:
@@ -157,10 +156,12 @@ def markers(text: str) -> list[str]:
 def update(paths=DOCS, root: Path = ROOT, check: bool = False) -> list[Path]:
     """Regenerate the blocks in each doc; return the docs whose text changed (with check: those that
     would change, leaving them as they are)."""
+    paths = [Path(p) for p in paths if Path(p).exists()]
+    if not paths:
+        raise UserError("report: no docs/results.md or README.md beside the stored results; run from a checkout "
+                        "of the repository (or set REPCORE_RESULTS to its docs/results)")
     generated, changed = blocks(root), []
-    for path in map(Path, paths):
-        if not path.exists():
-            continue
+    for path in paths:
         old = path.read_text()
         new = render(old, generated, str(path))
         if new != old:

@@ -50,7 +50,8 @@ def summary(exp: Experiment, runs: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def _fmt(x: float) -> str:
+def cell(x: float) -> str:
+    """A number as a results-table cell: three decimals, or three significant digits outside [0.01, 1000)."""
     return "nan" if not math.isfinite(x) else f"{x:.2e}" if abs(x) < 1e-2 or abs(x) >= 1e3 else f"{x:.3f}"
 
 
@@ -65,7 +66,7 @@ def markdown(exp: Experiment, table: pd.DataFrame) -> str:
     head = ["case", "model"] + [f"{c} mean ± std (median)" for c in exp.errors] + [f"median / {ref}", "ms/step", "seeds"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for _, r in table.iterrows():
-        errs = [f"{_fmt(r[f'{c}_mean'])} ± {_fmt(r[f'{c}_std'])} ({_fmt(r[f'{c}_median'])})" for c in exp.errors]
+        errs = [f"{cell(r[f'{c}_mean'])} ± {cell(r[f'{c}_std'])} ({cell(r[f'{c}_median'])})" for c in exp.errors]
         seeds = f"{r['seeds']}" + (f" ({r['diverged']} diverged)" if r["diverged"] else "")
         lines.append("| " + " | ".join([r["case"], r["model"], *errs, _ratio(r[f'{first}_median_vs_{ref}']),
                                         f"{r['ms_per_step']:.2f}", seeds]) + " |")

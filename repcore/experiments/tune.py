@@ -20,7 +20,7 @@ import pandas as pd
 from ..config import RunConfig, format_value
 from .backends import Execution
 from .methods import KNOBS
-from .report import _fmt
+from .report import cell
 from .sweep import best_overrides, markdown as sweep_markdown, sweep
 
 
@@ -47,7 +47,7 @@ def markdown(first: pd.DataFrame, runs: pd.DataFrame, metric: str = "rel_l2") ->
         tried = f"{field}: " + ", ".join(format_value(v) for v in values) if field else "(no knob)"
         e = g[metric]
         lines.append(f"| {method} | {tried} | {g['setting'].iloc[0]} | "
-                     f"{_fmt(e.mean())} ± {_fmt(e.std(ddof=0))} ({_fmt(e.median())}) | {g['seed'].nunique()} |")
+                     f"{cell(e.mean())} ± {cell(e.std(ddof=0))} ({cell(e.median())}) | {g['seed'].nunique()} |")
     return "\n".join(lines) + "\n"
 
 

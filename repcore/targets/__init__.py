@@ -4,7 +4,8 @@
     presets     named formula targets, Target, `resolve` for every spec; TargetError, DataError
     frequency   the top-frequency probe (RepNet's auto slope scale reads it)
     data        DataTarget and its train/test split; the csv:, image: and quake: sources
-    csvdata     CSV parsing and checks          images    shipped pictures, decoding, radial spectra
+    csvdata     CSV parsing and checks
+    images      shipped pictures (pictures/, package data), decoding, radial spectra
     uploads     files a run reads, and the uploads-only policy of a server
     seismic     real earthquake records (ObsPy) and the SDOF structure they excite
 Importing the package registers every data source (DATA_SOURCES), so `resolve` knows them all."""

@@ -16,14 +16,14 @@ import numpy as np
 from ..registry import Registry
 from .presets import DataError
 
-ASSETS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "assets")
+PICTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pictures")   # package data: found when installed too
 MAX_PIXELS = 40_000_000   # refuse larger pictures before decoding them (a decompression bomb)
 ZONE_PLATE_K = 56         # local frequency k r cycles per unit at radius r: 28 at the edge's middle
 
 
 @dataclass(frozen=True)
 class Shipped:
-    file: str          # under assets/
+    file: str          # under PICTURES
     licence: str
 
 
@@ -66,7 +66,7 @@ def decode(blob: bytes, name: str, side: int) -> np.ndarray:
 
 
 def shipped_bytes(name: str) -> bytes:
-    with open(os.path.join(ASSETS, IMAGES.get(name).file), "rb") as f:
+    with open(os.path.join(PICTURES, IMAGES.get(name).file), "rb") as f:
         return f.read()
 
 
