@@ -75,6 +75,11 @@ def _target_changed() -> None:
         ss.w_freq = int(PRESETS.get(ss.w_target).k)
 
 
+def _use_upload(spec: str) -> None:
+    """An uploaded CSV becomes the target: problem fit, the custom expression box holding its spec, its own domain."""
+    st.session_state.update(w_problem="fit", w_target=CUSTOM, w_expr=spec, w_domain="")
+
+
 def _nu_auto_changed() -> None:
     if not st.session_state.w_nu_auto:            # fixed ν starts next to what auto was giving
         st.session_state.w_nu = nearest_nu(nu_of(st.session_state.cfg) or 10)
@@ -173,7 +178,7 @@ def _advanced(c) -> dict:
 
 CONTROLS = {
     "problem": _problem, "target": _target, "nu": _nu, "act": _act, "device": _device, "seed": _seed, "init": _init,
-    "advanced": _advanced, "upload": lambda c: upload.csv_upload(c) or {},
+    "advanced": _advanced, "upload": lambda c: upload.csv_upload(c, _use_upload) or {},
     "width": lambda c: {"width": c.slider("Width", 4, 512, key="w_width")},
     "depth": lambda c: {"depth": c.slider("Hidden layers", 1, 8, key="w_depth")},
     "lr": lambda c: {"lr": c.select_slider("Learning rate (Adam)", _with(LRS, st.session_state.w_lr), key="w_lr",
