@@ -61,9 +61,9 @@ def image2d(quick: bool):
 
 
 EXPERIMENTS.add("fit1d", Experiment(
-    "1-D multiscale approximation", fit1d, models=("vanilla", "repnet", "repnet-rwf"),
+    "1-D multiscale approximation", fit1d, models=("vanilla", "repnet", "repnet-direct"),
     note="CLI defaults (width 100, depth 3, Adam lr 1e-3, 1000 random points, zero head, auto slope scale), 5000 steps; "
-         "repnet-rwf (the variant that beat repnet on all four benchmarks of the methods table) on every target too."),
+         "repnet-direct (the first releases' RepNet, the default until it lost to today's on every benchmark) on every target too."),
     "1-D targets: multiscale sin(2 pi x) + 0.1 sin(50 pi x), four sines up to 24 cycles, a chirp, a single sine")
 EXPERIMENTS.add("fit1d-methods", Experiment(
     "1-D multiscale approximation, every method", fit1d_methods, models=EVERY_1D,
@@ -85,7 +85,7 @@ EXPERIMENTS.add("earthquake", Experiment("Operator learning on real earthquake r
                 note="DeepONet, trunk = the model under test; train on 3 record sets, test on 2 others; 3000 steps."),
                 "DeepONet: real ground motions (ObsPy) -> SDOF response; test on held-out records")
 EXPERIMENTS.add("image2d", Experiment("Pictures: a coordinate MLP fits a grayscale image", image2d,
-                models=("vanilla", "repnet", "fourier", "siren", "mscale", "laaf"),
+                models=("vanilla", "repnet", "repnet-direct", "fourier", "siren", "mscale", "laaf"),
                 note="Every pixel is a training point, the error is over every pixel (values 2 g - 1 in [-1, 1]); "
                      "CLI defaults otherwise (width 100, depth 3, Adam lr 1e-3), tanh, 2000 steps. PSNR in the runs table."),
                 "2-D pictures (zone-plate test pattern, a photograph): vanilla, RepNet and every peer, per pixel")
