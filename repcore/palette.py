@@ -5,7 +5,7 @@ from __future__ import annotations
 COLORS = {"vanilla": "#4C78A8", "repnet": "#E45756", "fourier": "#54A24B", "siren": "#B279A2", "mscale": "#F58518",
           "laaf": "#72B7B2", "msffn": "#EECA3B",
           # RepNet's variants (experiments/methods.py): reds and pinks, apart from each other
-          "repnet-reparam": "#9E1B32", "repnet-rwf": "#FF9DA6", "repnet-multiscale": "#D6616B", "repnet-estimate": "#7B4173",
+          "repnet-reparam": "#9E1B32", "repnet-direct": "#FF9DA6", "repnet-multiscale": "#D6616B", "repnet-estimate": "#7B4173",
           "repnet-per-dim": "#F7B6A3"}
 TARGET = "#888888"
 OTHER = "#9D755D"

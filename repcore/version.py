@@ -23,9 +23,11 @@ _ROOT = pathlib.Path(__file__).resolve().parent
 _OUTSIDE = {"cli.py", "workers.py", "palette.py", "version.py", "__main__.py"}
 _OUTSIDE_DIRS = {"experiments", "library", "bench"}
 _TINY = dict(steps=12, every=6, width=12, depth=2, points=48, grid=64, test_points=96)
-# Tiny runs per problem: what behaviour_version(problem) trains (fit: every model, and a 4-D target).
+# Tiny runs per problem: what behaviour_version(problem) trains (fit: every model, RepNet's default and its
+# first releases' `direct` layer, and a 4-D target).
 _PROBES = {
-    "fit": ({"model": "vanilla", "act": "relu"}, {"model": "repnet", "act": "relu"}, {"model": "repnet"}, {"model": "fourier"},
+    "fit": ({"model": "vanilla", "act": "relu"}, {"model": "repnet", "act": "relu"}, {"model": "repnet"},
+            {"model": "repnet", "slope_param": "direct"}, {"model": "fourier"},
             {"model": "siren"}, {"model": "mscale"}, {"model": "laaf"}, {"model": "msffn"}, {"target": "multiscale4d"}),
     "poisson": ({"problem": "poisson"}, {"problem": "poisson", "model": "msffn"}, {"problem": "poisson", "hard_bc": True}),
     "inverse": ({"problem": "inverse"},),

@@ -113,6 +113,18 @@ def test_hard_constraints_give_exact_boundary_values_during_training(target, mod
     assert len(run.net.partition_points()) >= 0 and torch.isfinite(run.net(run.problem.grids.test)).all()
 
 
+def test_zero_boundary_data_skip_the_blend_and_change_nothing_but_the_cost():
+    """multiscale2d vanishes on every face (to round-off): u = D N, the same run as with the blend G."""
+    cfg = RunConfig(problem="poisson", target="multiscale2d", hard_bc=True, dtype="float64", steps=6, **SMALL)
+    fast = Run(cfg)
+    assert fast.net.blend is False and Run(cfg.replace(target="x1*exp(x2) + 1")).net.blend is True
+    full = Run(cfg)
+    full.net.blend = True
+    for run in (fast, full):
+        run.advance(6)
+    torch.testing.assert_close(fast.snapshot().pred, full.snapshot().pred, rtol=1e-9, atol=1e-12)
+
+
 def test_hard_constraints_are_rejected_where_there_is_no_boundary_data():
     with pytest.raises(ConfigError, match="hard_bc"):
         Run(RunConfig(problem="inverse", hard_bc=True, steps=1, **SMALL))

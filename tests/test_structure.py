@@ -10,6 +10,7 @@ import pytest
 
 from repcore import RunConfig, train
 from repcore.library import read_file
+from repcore.library.runfile import restore
 from repcore.registry import for_field
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -117,7 +118,10 @@ def test_every_choice_field_is_backed_by_a_registry():
 @pytest.mark.parametrize("case", json.loads((DATA / "golden_snapshots.json").read_text()).items(), ids=lambda c: c[0])
 def test_same_seed_gives_the_snapshots_recorded_before_the_restructure(case):
     """tests/data/golden_snapshots.json was recorded by the code before the package restructure; the
-    engine is deterministic on the CPU, so every snapshot must come back (to float32 round-off)."""
+    engine is deterministic on the CPU, so every snapshot must come back (to float32 round-off). The
+    *_repnet_direct cases are those first records, kept as the oracle of `slope_param direct` (the first
+    releases' layer); the *_repnet cases were recorded once, on purpose, when the factorized layer became the
+    default (docs/method.md)."""
     name, rec = case
     cfg, _ = RunConfig.from_query(rec["config"])
     snaps = list(train(cfg))
@@ -138,6 +142,8 @@ def test_a_run_file_saved_before_the_restructure_still_loads():
     run = read_file(str(DATA / "run_v1.repcore"))
     (model,) = run.models
     assert run.name == "old format" and model.cfg.model == "repnet" and [s.step for s in model.snapshots] == [0, 20, 40, 60]
+    assert model.cfg.slope_param == "direct"       # saved before the field existed: the layer it was trained with
+    restore(model)                                 # its saved weights fit that layer
     assert not hasattr(model.snapshots[-1], "pieces") and np.isfinite(model.snapshots[-1].pred).all()
     assert os.path.getsize(DATA / "run_v1.repcore") > 0
 

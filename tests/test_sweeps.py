@@ -146,14 +146,14 @@ def test_sweep_cli_writes_one_row_per_trial_and_the_best_per_model_then_reuses_t
 
 def test_tune_sweeps_each_knob_on_the_first_seed_then_runs_the_best_on_every_seed(tmp_path, capsys):
     from repcore.experiments.methods import KNOBS
-    args = ["tune", "fit1d/multiscale-tanh", "--quick", "--models", "vanilla,repnet-rwf,siren", "--seeds", "0,1",
+    args = ["tune", "fit1d/multiscale-tanh", "--quick", "--models", "vanilla,repnet-direct,siren", "--seeds", "0,1",
             "--device", "cpu", "--parallel", "no", "--out", str(tmp_path)]
     assert main(args) == 0
     out = tmp_path / "tune" / "fit1d-multiscale-tanh"
     first, runs = pd.read_csv(out / "sweep.csv"), pd.read_csv(out / "tune.csv")
     assert set(first["seed"]) == {0} and len(first) == 1 + 2 * len(KNOBS["siren"][1])
     assert (runs.groupby("model")["seed"].nunique() == 2).all() and len(runs) == 3 * 2
-    for method in ("repnet-rwf", "siren"):
+    for method in ("repnet-direct", "siren"):
         means = first[first["model"] == method].groupby("setting")["rel_l2"].mean()
         chosen = set(runs[runs["model"] == method]["setting"])
         assert chosen == {means.idxmin()}

@@ -1,5 +1,5 @@
 """python -m repcore.experiments list
-   python -m repcore.experiments run NAME [--quick] [--seeds 0,1,2] [--device auto|cpu|cuda] [--out DIR]
+   python -m repcore.experiments run NAME [--quick] [--seeds 0,1,2] [--device auto|cpu|cuda] [--out DIR] [--models M1,M2]
    python -m repcore.experiments cases [--quick]
    python -m repcore.experiments sweep CASE --grid [MODEL.]FIELD=V1,V2 ... [--models ...] [--set FIELD=V ...]
    run and sweep also take: --backend local|ray [--address HOST:PORT] [--gpus-per-trial G] [--batch auto|yes|no]
@@ -7,7 +7,8 @@
    python -m repcore.experiments verify NAME [--rows K | --row I ...] [--seeds 0,1] [--rtol R] [--device D]
 
 run writes DIR/NAME/{table.md, table.csv, runs.csv, history.csv, figures.png} (DIR defaults to results/)
-and prints the Markdown table; sweep writes DIR/sweep/CASE/{sweep.csv, best.csv, best.md} and prints
+and prints the Markdown table (--models: only these methods, their rows replacing theirs in DIR/NAME/runs.csv and
+history.csv, the other methods' rows kept); sweep writes DIR/sweep/CASE/{sweep.csv, best.csv, best.md} and prints
 best.md. Every finished trial is kept under the folder's trials/; run again with the same --out, a
 command reuses them and says how many. With --out docs/results, run stores the results the docs'
 tables are generated from (store.py): report regenerates every results table in docs/results.md and the
@@ -21,6 +22,7 @@ import random
 import re
 import shlex
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from ..cli import Parser, fail, parse_seeds
@@ -81,6 +83,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="the experiments and what they run")
     r = sub.add_parser("run", help="run one experiment")
     r.add_argument("name")
+    r.add_argument("--models", default=None, metavar="M1,M2",
+                   help="only these of the experiment's methods; their stored rows are replaced, the others' kept")
     c = sub.add_parser("cases", help="the named cases a sweep can start from")
     s = sub.add_parser("sweep", help="sweep RunConfig fields over a grid for one named case")
     s.add_argument("case", help="a named case (see `cases`), e.g. fit1d/multiscale-tanh")
@@ -137,9 +141,13 @@ def _run(args) -> int:
         leaderboard.main(args.quick, seeds, out, how, args.device)
         return 0
     exp = EXPERIMENTS.get(args.name)
+    only = None if args.models is None else _methods(args)
+    for m in only or ():
+        if m not in exp.models:
+            raise UserError(f"--models: {args.name} runs {', '.join(exp.models)}, not {m!r}")
     print(f"{args.name}: {exp.title}{' (quick)' if args.quick else ''}, seeds {seeds}", file=sys.stderr)
-    results = run(exp, args.quick, seeds, args.device, how=how)
-    paths = write(exp, results, out, command=args.line, quick=args.quick)
+    results = run(replace(exp, models=tuple(only)) if only else exp, args.quick, seeds, args.device, how=how)
+    paths = write(exp, results, out, command=args.line, quick=args.quick, only=only)
     print(paths["table_md"].read_text())
     print(f"wrote {', '.join(str(p) for p in paths.values())}", file=sys.stderr)
     return 0

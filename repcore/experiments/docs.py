@@ -82,7 +82,8 @@ def headline_block(stored: list[Stored]) -> str:
 
 
 # The experiments that run every method, and their column titles.
-BENCHMARKS = {"fit1d-methods": "1-D fit", "fit4d": "4-D fit", "pinn1d": "PINN 1-D", "inverse1d": "inverse PINN"}
+BENCHMARKS = {"fit1d-methods": "1-D fit", "fit4d": "4-D fit", "pinn1d": "PINN 1-D", "pinn2d": "PINN 2-D", "inverse1d": "inverse PINN",
+              "fit4d-few": "4-D, few samples"}
 
 
 def methods_block(stored: dict[str, Stored | None]) -> str:

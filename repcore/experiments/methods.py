@@ -17,11 +17,12 @@ _VARIANT_FIELDS = ("slope_param", "slope_law", "slope_rule")      # RepNet's nam
 _DEFAULT = RunConfig()
 
 METHODS.add("vanilla", {"model": "vanilla"}, "plain MLP, PyTorch's default initialization")
-METHODS.add("repnet", {"model": "repnet"}, "RepNet as the CLI's defaults build it: nu = pi K, trained W")
+METHODS.add("repnet", {"model": "repnet"},
+            "RepNet as the CLI's defaults build it: nu = pi K, W = exp(s) V with s and V trained (random weight factorization)")
+METHODS.add("repnet-direct", {"model": "repnet", "slope_param": "direct"},
+            "RepNet of the first releases: W ~ N(0, nu^2) trained directly (nu acts only at the start)")
 METHODS.add("repnet-reparam", {"model": "repnet", "slope_param": "reparam"},
             "RepNet, true reparameterization: W = nu V with V trained (Adam moves W nu times faster)")
-METHODS.add("repnet-rwf", {"model": "repnet", "slope_param": "factorized"},
-            "RepNet with a per-neuron trainable log-scale: W = exp(s) V, s and V trained (random weight factorization)")
 METHODS.add("repnet-multiscale", {"model": "repnet", "slope_law": "log-uniform"},
             "RepNet, multi-scale slope law: nu_i spread log-uniformly over [slope_min, nu] (RepNet's MsFFN)")
 METHODS.add("repnet-estimate", {"model": "repnet", "slope_rule": "estimate"},
@@ -41,7 +42,7 @@ for _peer, _help in (("fourier", "random Fourier features, one sigma"), ("siren"
 # repnet-per-dim (their point is the rule that picks the slope scale; a swept slope scale would overrule
 # it and make them plain repnet).
 _SLOPES = ("slope_scale", (39.3, 78.5, 157.0, 314.0, 628.0))
-KNOBS = {"repnet": _SLOPES, "repnet-reparam": _SLOPES, "repnet-rwf": _SLOPES, "repnet-multiscale": _SLOPES,
+KNOBS = {"repnet": _SLOPES, "repnet-direct": _SLOPES, "repnet-reparam": _SLOPES, "repnet-multiscale": _SLOPES,
          "fourier": ("knob", (2.5, 5.0, 10.0, 20.0, 40.0)), "siren": ("knob", (3.0, 5.0, 10.0, 20.0, 30.0)),
          "mscale": ("knob", (2.0, 4.0, 8.0, 32.0, 128.0)), "laaf": ("knob", (1.0, 2.0, 5.0, 10.0, 20.0)),
          "msffn": ("knob", (5.0, 10.0, 20.0, 40.0, 80.0))}

@@ -18,7 +18,7 @@ from ..palette import color
 from ..version import behaviour_version, engine_version
 from .methods import method_of
 from .runner import Experiment, Result
-from .store import config_json, device_name
+from .store import config_json, device_name, read_csv
 
 
 def runs_frame(results: list[Result], command: str = "", quick: bool = False) -> pd.DataFrame:
@@ -102,16 +102,31 @@ def figures(exp: Experiment, results: list[Result], path: Path) -> Path:
     return path
 
 
-def write(exp: Experiment, results: list[Result], out: Path, *, command: str, quick: bool) -> dict[str, Path]:
+def _merged(path: Path, new: pd.DataFrame, only: list[str], exp: Experiment) -> pd.DataFrame:
+    """The rows stored at `path` of the methods not in `only`, with `new` (those methods' rows), in table order:
+    case, seed, then the experiment's method order."""
+    old = read_csv(path) if path.exists() else new.iloc[:0]
+    both = pd.concat([old[~old["model"].isin(only)], new], ignore_index=True)
+    cases = {c: i for i, c in enumerate(dict.fromkeys(both["case"]))}
+    rank = {m: i for i, m in enumerate(exp.models)}
+    order = sorted(range(len(both)), key=lambda i: (cases[both["case"][i]], both["seed"][i], rank.get(both["model"][i], len(rank))))
+    return both.iloc[order].reset_index(drop=True)
+
+
+def write(exp: Experiment, results: list[Result], out: Path, *, command: str, quick: bool,
+          only: list[str] | None = None) -> dict[str, Path]:
     """`command` (the command line that made the results) and `quick` (--quick sizes) are stored in
-    every row: required, so that no caller stores results without saying how they were made."""
+    every row: required, so that no caller stores results without saying how they were made. `only`:
+    the results are these methods', replacing their rows in the stored runs.csv and history.csv (others kept)."""
     out.mkdir(parents=True, exist_ok=True)
-    runs = runs_frame(results, command, quick)
-    table = summary(exp, runs)
+    runs, history = runs_frame(results, command, quick), history_frame(results)
     paths = {"runs": out / "runs.csv", "history": out / "history.csv", "table_csv": out / "table.csv",
              "table_md": out / "table.md", "figures": out / "figures.png"}
+    if only:
+        runs, history = _merged(paths["runs"], runs, only, exp), _merged(paths["history"], history, only, exp)
+    table = summary(exp, runs)
     runs.to_csv(paths["runs"], index=False)
-    history_frame(results).to_csv(paths["history"], index=False)
+    history.to_csv(paths["history"], index=False)
     table.to_csv(paths["table_csv"], index=False)
     paths["table_md"].write_text(markdown(exp, table))
     figures(exp, results, paths["figures"])

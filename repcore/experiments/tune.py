@@ -1,7 +1,7 @@
 """Fair tuning of one case: every method's knob (methods.KNOBS) swept on the first seed, then each
 method's best setting trained on every seed.
 
-    python -m repcore.experiments tune pinn1d/poisson-1-d-u-sin-2-x-0-1-sin-50-x --models repnet,repnet-rwf,msffn \
+    python -m repcore.experiments tune pinn1d/poisson-1-d-u-sin-2-x-0-1-sin-50-x --models repnet,repnet-direct,msffn \
         --seeds 0,1,2 --out docs/results
 
 Both steps are sweeps (sweep.py) sharing one trial store, so the first seed's best run is reused, not

@@ -181,6 +181,7 @@ def config_from_json(text: str) -> RunConfig:
     for name, value in values.items():         # JSON has lists where the config has tuples (domain, sigmas)
         if isinstance(value, list):
             values[name] = tuple(tuple(v) if isinstance(v, list) else v for v in value)
+    values.setdefault("slope_param", "direct")  # saved before the field existed: the first releases' RepNet layer
     return RunConfig.from_query(values)[0]
 
 
