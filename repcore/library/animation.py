@@ -94,10 +94,17 @@ def _palette(im: Image.Image, labels: list[str]) -> Image.Image:
     return fitted
 
 
-def write(run: SavedRun, path: str, **options) -> int:
-    """Write render(run, **options) to `path` (via a temporary name); returns its size in bytes."""
+def check_path(path: str) -> None:
+    """LibraryError unless `path` names a .gif file in a folder that exists."""
     if not path.lower().endswith(".gif"):
         raise LibraryError(f"{path}: an animation is written as a .gif file")
+    if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+        raise LibraryError(f"{path}: no folder {os.path.dirname(os.path.abspath(path))}")
+
+
+def write(run: SavedRun, path: str, **options) -> int:
+    """Write render(run, **options) to `path` (via a temporary name); returns its size in bytes."""
+    check_path(path)
     data = render(run, **options)
     tmp = f"{path}.part"
     try:
