@@ -1,7 +1,6 @@
 """Bounded imports (library/bounds.py): a zip bomb is refused quickly, with one line, in little memory;
 every legitimate run file stays within the bounds (real runs of every model and problem, the oracle)."""
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -47,15 +46,12 @@ def test_a_zip_bomb_is_refused_at_once_in_little_memory(bombs, name, message):
 def test_the_cli_refuses_a_bomb_with_one_line_under_a_memory_limit(bombs, tmp_path):
     """The address space is capped at 1.25 GiB: below what the bomb inflates to, ~550 MB above what the
     command needs (VmPeak ~710 MB with one BLAS thread)."""
-    limit = 5 << 28
-
-    def cap():
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
+    limit = 5 << 28                 # the child caps itself (preexec_fn is unsafe in a process with threads)
+    child = (f"import resource, runpy, sys; resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit})); "
+             f"sys.argv = ['repcore', 'runs', 'import', {str(bombs / 'honest.zip')!r}, '--library', "
+             f"{str(tmp_path / 'lib.sqlite3')!r}]; runpy.run_module('repcore', run_name='__main__')")
     env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    out = subprocess.run([sys.executable, "-m", "repcore", "runs", "import", str(bombs / "honest.zip"),
-                          "--library", str(tmp_path / "lib.sqlite3")], capture_output=True, text=True, env=env,
-                         preexec_fn=cap, timeout=300, cwd=ROOT)
+    out = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, env=env, timeout=300, cwd=ROOT)
     assert out.returncode == 2 and out.stdout == "", out.stderr
     assert out.stderr.count("\n") == 1 and "refused before inflating it" in out.stderr, out.stderr
 
@@ -80,6 +76,24 @@ def test_more_snapshots_than_a_saved_model_keeps_are_refused(tmp_path):
     run.models[0].snapshots.pop()
     write_file(run, str(tmp_path / "enough.zip"))
     assert len(read_file(str(tmp_path / "enough.zip")).models[0].snapshots) == MAX_SNAPSHOTS
+
+
+@pytest.mark.parametrize("offsets, change, message", [
+    ((6, 8), lambda flags: flags | 1, "RuntimeError: File .* is encrypted"),          # the 'encrypted' flag bit
+    ((8, 10), lambda method: 99, "NotImplementedError: That compression method is not supported"),   # AES
+])
+def test_an_encrypted_or_strangely_compressed_member_is_one_line(tmp_path, offsets, change, message):
+    good = tmp_path / "good.zip"
+    write_file(fake_run("f"), str(good))
+    data = bytearray(good.read_bytes())
+    for signature, at in ((b"PK\x03\x04", offsets[0]), (b"PK\x01\x02", offsets[1])):   # local and central headers
+        i = data.find(signature)
+        while i >= 0:
+            data[i + at:i + at + 2] = change(int.from_bytes(data[i + at:i + at + 2], "little")).to_bytes(2, "little")
+            i = data.find(signature, i + 4)
+    (tmp_path / "odd.zip").write_bytes(bytes(data))
+    with pytest.raises(LibraryError, match=f"damaged \\({message}"):
+        read_file(str(tmp_path / "odd.zip"))
 
 
 SMALL = TINY.replace(steps=0)

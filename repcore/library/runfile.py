@@ -244,5 +244,6 @@ def read_file(path: str) -> SavedRun:
         raise LibraryError(f"{path}: cannot read ({err.strerror or err})") from None
     except ConfigError as err:
         raise LibraryError(f"{path}: bad config in run file ({err})") from None
-    except (zipfile.BadZipFile, KeyError, TypeError, ValueError, AttributeError, EOFError) as err:
+    except (zipfile.BadZipFile, KeyError, TypeError, ValueError, AttributeError, EOFError, RuntimeError) as err:
+        # RuntimeError: an encrypted member; NotImplementedError (one): a compression method zipfile lacks
         raise LibraryError(f"{path}: not a repcore run file, or damaged ({type(err).__name__}: {err})".replace("\n", " ")) from None
