@@ -9,7 +9,7 @@ the live page's presentation layout, drawn without a browser.
     ---------------------------- progress ----------------------------
 
 Geometry is in units of 1/720 of the frame's height (a 1280x720 frame: 1 unit = 1 pixel), drawn at
-`scale` pixels per unit. Everything that does not change from step to step (axes, labels, targets) is
+`u` pixels per unit on a canvas `supersample` times the frame's size, halved at the end (smooth lines). Everything that does not change from step to step (axes, labels, targets) is
 drawn once on a background; `frame(step)` copies it and draws the predictions, errors and numbers.
 """
 from __future__ import annotations
@@ -50,11 +50,12 @@ def _shared_range(models: list[SavedModel]) -> tuple[float, float]:
 
 
 class View:
+    """A run's view, its background drawn once; `frame(step)` draws one step on a copy."""
+
     def __init__(self, run: SavedRun, size: tuple[int, int], supersample: int = 2):
         self.run, self.size, self.ss = run, size, supersample
         self.u = size[1] * supersample / 720                  # pixels per unit
         self.wu = 720 * size[0] / size[1]                      # the frame's width in units
-        self.last = max(m.snapshots[-1].step for m in run.models)
         self.budget = max(m.cfg.steps for m in run.models)
         self.background = Image.new("RGB", (size[0] * supersample, size[1] * supersample), "white")
         self._layout(ImageDraw.Draw(self.background))
