@@ -99,7 +99,7 @@ class Run:
         self._terms = terms
 
     def adopt(self, step: int, wall: float, terms: dict[str, torch.Tensor]) -> None:
-        """Take over training done outside this Run (experiments/batched.py trains K runs as one stacked
+        """Take over training done outside this Run (experiments/stacked.py trains K runs as one stacked
         network, then copies each one's weights back into its net): the step, the wall time, the last loss terms."""
         self.step, self.wall, self._terms = step, wall, terms
 

@@ -88,11 +88,19 @@ def test_exact_solution_gives_zero_residual_in_2d_and_for_the_inverse_problem():
 
 @pytest.mark.slow
 def test_leaderboard_quick_sweeps_knobs_and_ranks_every_method(tmp_path, capsys):
-    from repcore.experiments.leaderboard import METHODS, SWEEPS
+    """The leaderboard is a registered, tuned experiment: each method's knob swept on its first case and
+    seed (a method without a knob runs once there), then every case at the best knobs."""
+    from repcore.experiments.methods import KNOBS
+    lb = EXPERIMENTS.get("leaderboard")
+    assert lb.tuned
     assert main(["run", "leaderboard", "--quick", "--seeds", "0", "--parallel", "no", "--out", str(tmp_path)]) == 0
     out = tmp_path / "leaderboard"
     sweep = pd.read_csv(out / "sweep.csv")
-    assert len(sweep) == sum(len(v) for _, v in SWEEPS.values())
+    assert len(sweep) == sum(len(KNOBS[m][1]) if m in KNOBS else 1 for m in lb.models)
     table = pd.read_csv(out / "table.csv")
-    assert set(table["model"]) == set(METHODS) and table["rel_l2_mean"].map(math.isfinite).all()
-    assert (out / "sweep.md").read_text().count("**best**") == len(SWEEPS)
+    assert set(table["model"]) == set(lb.models) and table["rel_l2_mean"].map(math.isfinite).all()
+    assert (out / "sweep.md").read_text().count("**best**") == len(lb.models)
+    runs = pd.read_csv(out / "runs.csv")
+    first = runs[runs["case"] == "multiscale 1-D"].set_index("model")["rel_l2"]
+    chosen = sweep[sweep["model"].isin(KNOBS)].groupby("model")["rel_l2"].min()
+    assert (first[chosen.index] == chosen).all()        # the first case's seed-0 runs are the sweep's best (reused)

@@ -6,9 +6,10 @@ import pandas as pd
 import pytest
 
 from repcore import RunConfig
-from repcore.experiments import batched, docs
+from repcore.experiments import publish, stacked
 from repcore.experiments.methods import EVERY, EVERY_1D, config, method_of
-from repcore.experiments.runner import Experiment, trials
+from repcore.experiments.experiment import Experiment
+from repcore.experiments.plan import trials
 from repcore.experiments.store import Stored
 from repcore.experiments.sweep import parse_grid
 from repcore.version import behaviour_version
@@ -41,9 +42,9 @@ def test_experiment_trials_carry_each_variants_options():
 
 def test_variants_whose_parameters_differ_are_never_stacked_with_plain_repnet():
     tiny = RunConfig(model="repnet", width=16, depth=2)
-    assert batched.shape(config(tiny, "repnet-direct")) is not None
+    assert stacked.stack_key(config(tiny, "repnet-direct")) is not None
     for name in ("repnet", "repnet-reparam"):
-        assert batched.shape(config(tiny, name)) is None
+        assert stacked.stack_key(config(tiny, name)) is None
 
 
 def test_a_sweep_grid_takes_method_names():
@@ -62,7 +63,7 @@ def test_the_methods_table_bolds_each_columns_best_and_gives_repnets_ratio():
     stored = {"fit4d": _stored("fit4d", {"vanilla": 0.1, "repnet": 0.02, "repnet-direct": 0.01, "siren": 0.004}),
               "pinn1d": _stored("pinn1d", {"vanilla": 2.0, "repnet": 1.0, "msffn": 0.005}),
               "inverse1d": _stored("inverse1d", {"vanilla": 0.5, "repnet": 0.4}, quick=True)}   # a smoke test: left out
-    text = docs.methods_block(stored)
+    text = publish.methods_block(stored)
     head, _, *rows = text.splitlines()[:-2]
     assert head == "| method | 4-D fit | PINN 1-D |"
     cells = {r.split(" | ")[0].strip("| "): r.split(" | ")[1:] for r in rows}
@@ -73,8 +74,8 @@ def test_the_methods_table_bolds_each_columns_best_and_gives_repnets_ratio():
 
 
 def test_the_tuned_block_is_each_stored_tuning_as_its_command_wrote_it(tmp_path):
-    assert "No tuning stored yet" in docs.tuned_block(tmp_path)
+    assert "No tuning stored yet" in publish.tuned_block(tmp_path)
     for case, text in (("b-case", "`cmd b`\n\n| t |\n"), ("a-case", "`cmd a`\n\n| t |\n")):
         (tmp_path / "tune" / case).mkdir(parents=True)
         (tmp_path / "tune" / case / "tune.md").write_text(text)
-    assert docs.tuned_block(tmp_path) == "**a-case**\n\n`cmd a`\n\n| t |\n\n**b-case**\n\n`cmd b`\n\n| t |\n"
+    assert publish.tuned_block(tmp_path) == "**a-case**\n\n`cmd a`\n\n| t |\n\n**b-case**\n\n`cmd b`\n\n| t |\n"

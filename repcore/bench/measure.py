@@ -161,7 +161,7 @@ def batched_vs_unbatched(cfg: RunConfig, ks: tuple[int, ...], shapes: tuple[tupl
     one after another (train.Run) and as one stacked network (experiments.batched), per (width, points)
     in `shapes`; interleaved blocks, the same K seeds both ways; speedup = batched / unbatched rate.
     cfg.steps must leave room for every block."""
-    from ..experiments.batched import BatchRun
+    from ..experiments.stacked import BatchRun
     rows = []
     for w, n in shapes:
         for k in ks:

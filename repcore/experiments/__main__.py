@@ -10,9 +10,10 @@ run writes DIR/NAME/{table.md, table.csv, runs.csv, history.csv, figures.png} (D
 and prints the Markdown table (--models: only these methods, their rows replacing theirs in DIR/NAME/runs.csv and
 history.csv, the other methods' rows kept); sweep writes DIR/sweep/CASE/{sweep.csv, best.csv, best.md} and prints
 best.md. Every finished trial is kept under the folder's trials/; run again with the same --out, a
-command reuses them and says how many. With --out docs/results, run stores the results the docs'
-tables are generated from (store.py): report regenerates every results table in docs/results.md and the
-README from them (--check: exit 1 if any is out of date); verify reruns stored rows and compares (exit
+command reuses them and says how many. A tuned experiment (the leaderboard) first chooses each method's
+knob (tune.py) and also writes DIR/NAME/{sweep.csv, sweep.md}. With --out docs/results, run stores the
+results the docs' tables are generated from (store.py): report (publish.py) regenerates every results
+table in docs/results.md and the README from them (--check: exit 1 if any is out of date); verify reruns stored rows and compares (exit
 0 all agree, 1 a row drifted: the row and both numbers on stderr). Bad input: exit code 2 and one line on stderr.
 """
 from __future__ import annotations
@@ -29,13 +30,13 @@ from ..cli import Parser, fail, parse_seeds
 from ..config import RunConfig
 from ..device import resolve as resolve_device
 from ..errors import UserError
-from . import EXPERIMENTS, docs, leaderboard, run, store
-from . import verify as verifying
+from . import EXPERIMENTS, publish, run, store
 from . import sweep as sweeps
 from . import tune as tuning
+from . import verify as verifying
 from .backends import BACKENDS, Execution
-from .batched import BATCHING
 from .methods import EVERY_1D
+from .plan import BATCHING
 from .report import write
 
 
@@ -44,14 +45,8 @@ def slug(label: str) -> str:
 
 
 def named_cases(quick: bool) -> dict[str, tuple[str, RunConfig]]:
-    """Every experiment's cases (and the leaderboard's) by name 'EXPERIMENT/CASE-SLUG'."""
-    out = {}
-    for name in EXPERIMENTS:
-        for label, cfg in EXPERIMENTS.get(name).cases(quick):
-            out[f"{name}/{slug(label)}"] = (label, cfg)
-    for label, cfg in leaderboard.benchmark_cases(quick):
-        out[f"leaderboard/{slug(label)}"] = (label, cfg)
-    return out
+    """Every experiment's cases by name 'EXPERIMENT/CASE-SLUG'."""
+    return {f"{name}/{slug(label)}": (label, cfg) for name in EXPERIMENTS for label, cfg in EXPERIMENTS.get(name).cases(quick)}
 
 
 def case(name: str, quick: bool) -> tuple[str, RunConfig]:
@@ -69,12 +64,12 @@ def _execution_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--batch", default="auto", help=f"stack trials of one shape into one network: {'|'.join(BATCHING)}")
 
 
-def _execution(args, store: Path) -> Execution:
+def _execution(args, cache: Path) -> Execution:
     BACKENDS.get(args.backend)
     BATCHING.get(args.batch)
     if args.gpus_per_trial < 0:
         raise UserError(f"--gpus-per-trial: {args.gpus_per_trial:g} is negative")
-    return Execution(args.backend, args.address, args.gpus_per_trial, args.parallel, args.batch, store)
+    return Execution(args.backend, args.address, args.gpus_per_trial, args.parallel, args.batch, cache)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -118,7 +113,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "list":
         for name in EXPERIMENTS:
             print(f"{name:<12} {EXPERIMENTS.help(name)}")
-        print(f"{'leaderboard':<12} every method (vanilla, RepNet's variants, Fourier features, SIREN, MscaleDNN, LAAF, MsFFN), knob sweep + seeds")
         return 0
     if args.command == "cases":
         for name, (_label, cfg) in named_cases(args.quick).items():
@@ -137,16 +131,18 @@ def _run(args) -> int:
     resolve_device(args.device)
     out = Path(args.out) / args.name
     how = _execution(args, out / "trials")
-    if args.name == "leaderboard":
-        leaderboard.main(args.quick, seeds, out, how, args.device)
-        return 0
     exp = EXPERIMENTS.get(args.name)
     only = None if args.models is None else _methods(args)
     for m in only or ():
         if m not in exp.models:
             raise UserError(f"--models: {args.name} runs {', '.join(exp.models)}, not {m!r}")
     print(f"{args.name}: {exp.title}{' (quick)' if args.quick else ''}, seeds {seeds}", file=sys.stderr)
-    results = run(replace(exp, models=tuple(only)) if only else exp, args.quick, seeds, args.device, how=how)
+    todo = replace(exp, models=tuple(only)) if only else exp
+    if exp.tuned:
+        todo = tuning.tuned(todo, args.quick, seeds, how, args.device, out)
+        print(f"knobs chosen on {todo.cases(args.quick)[0][0]}, seed {seeds[0]} ({out / 'sweep.md'}): "
+              f"{ {m: o for m, o in todo.overrides.items() if o} }", file=sys.stderr)
+    results = run(todo, args.quick, seeds, args.device, how=how)
     paths = write(exp, results, out, command=args.line, quick=args.quick, only=only)
     print(paths["table_md"].read_text())
     print(f"wrote {', '.join(str(p) for p in paths.values())}", file=sys.stderr)
@@ -211,7 +207,7 @@ def _result_verbs(sub) -> None:
 
 def _report(args) -> int:
     try:
-        changed = docs.update(root=Path(args.store), check=args.check)
+        changed = publish.update(root=Path(args.store), check=args.check)
     except UserError as err:
         return fail(str(err))
     for path in changed:

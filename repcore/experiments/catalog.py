@@ -1,11 +1,12 @@
-"""The paper's experiment families, each a named list of cases. Full sizes are what the results docs
-report; --quick sizes make each a smoke test of a few seconds.
+"""The registered experiments (stage 1, what): the paper's experiment families and the leaderboard,
+each a named list of cases. Full sizes are what the results docs report; --quick sizes make each a
+smoke test of a few seconds. A new experiment is one EXPERIMENTS.add here (its methods: methods.py).
 
 fit1d: full size = the CLI defaults with --steps 5000, so each row is what `python -m repcore compare
 --target T --act A --seeds 0,1,2 --steps 5000` prints."""
 from ..config import RunConfig
+from .experiment import EXPERIMENTS, Experiment
 from .methods import EVERY, EVERY_1D
-from .runner import EXPERIMENTS, Experiment
 
 TARGETS_1D = ("multiscale", "sines", "chirp", "sine")
 TINY = dict(width=16, depth=2, grid=64, test_points=256, every=10)
@@ -109,3 +110,23 @@ EXPERIMENTS.add("image2d", Experiment("Pictures: a coordinate MLP fits a graysca
                 note="Every pixel is a training point, the error is over every pixel (values 2 g - 1 in [-1, 1]); "
                      "CLI defaults otherwise (width 100, depth 3, Adam lr 1e-3), tanh, 2000 steps. PSNR in the runs table."),
                 "2-D pictures (zone-plate test pattern, a photograph): vanilla, RepNet and every peer, per pixel")
+
+
+LEADERBOARD = RunConfig(act="tanh", steps=3000, every=500)
+LEADERBOARD_CASES = (("multiscale 1-D", LEADERBOARD.replace(target="multiscale")),
+                     ("sines 1-D", LEADERBOARD.replace(target="sines")),
+                     ("multiscale 4-D", LEADERBOARD.replace(target="multiscale4d", points=4000, steps=2000, test_points=4096)),
+                     ("PINN Poisson 1-D", LEADERBOARD.replace(problem="poisson", target="multiscale")))
+
+
+def leaderboard(quick: bool):
+    return [(name, _sized(cfg, quick, steps=20, points=100)) for name, cfg in LEADERBOARD_CASES]
+
+
+EXPERIMENTS.add("leaderboard", Experiment(
+    "Every method, each at its tuned knob", leaderboard, models=EVERY, tuned=True,
+    note="Equal parameter count (within 2%, tests/test_peers.py), steps, data and optimizer (Adam, lr 1e-3), width 100 x 3 "
+         "hidden layers, tanh wherever the method does not fix its own activation. Each method's knob grid (methods.KNOBS) is "
+         "swept on the first case (1-D multiscale) with the first seed (tune.py; sweep.csv and sweep.md), then every case "
+         "is trained with each method at its best knob on every seed."),
+    "every method (vanilla, RepNet's variants, Fourier features, SIREN, MscaleDNN, LAAF, MsFFN), knob sweep + seeds")

@@ -1,7 +1,7 @@
-"""Tables and figures for experiment results: runs.csv (one row per run, with its provenance: see
+"""Tables and figures of one run of an experiment (stage 4, results): runs.csv (one row per run, with its provenance: see
 store.py), history.csv (one row per snapshot), table.csv / table.md (mean +- std over seeds per case
 and model), figures.png. Written with `--out docs/results`, runs.csv and history.csv are the stored
-results the docs' tables are generated from (docs.py).
+results the docs' tables are generated from (publish.py).
 
 Figures are static PNGs drawn with matplotlib's Agg backend (a dependency of ObsPy, which the
 earthquake experiment needs anyway): the engine stays free of the dashboard's plotly.
@@ -17,7 +17,8 @@ import pandas as pd
 from ..palette import color
 from ..version import behaviour_version, engine_version
 from .methods import method_of
-from .runner import Experiment, Result
+from .experiment import Experiment
+from .results import Result
 from .store import config_json, device_name, read_csv
 
 

@@ -1,4 +1,4 @@
-"""Stored results: the versioned result files every results table is generated from.
+"""Stored results (stage 5, publish): the versioned result files every results table is generated from.
 
     docs/results/NAME/runs.csv      one row per trained run: case, model, seed, the result columns
                                     (rel_l2, final losses, problem extras), and its provenance:
@@ -8,7 +8,7 @@
     docs/results/NAME/history.csv   one row per snapshot of every run (error and losses over steps)
 
 `python -m repcore.experiments run NAME --out docs/results` writes them (report.write); the docs'
-tables (docs.py), the dashboard and `verify` read them through `load`, by default from ROOT: the folder
+tables (publish.py), the dashboard and `verify` read them through `load`, by default from ROOT: the folder
 $REPCORE_RESULTS names, else docs/results of the checkout this package runs from (PYTHONPATH or an
 editable install), else docs/results under the current directory (an installed package run from a
 checkout). The results are the repository's, not the package's: `pip install .` does not copy them. A stored experiment is stale

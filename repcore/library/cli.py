@@ -16,7 +16,7 @@ import time
 
 from . import animation
 from .runfile import LibraryError, SavedModel, SavedRun, parse_tags
-from .store import Library, RunInfo, default_path
+from .database import Library, RunInfo, default_path
 
 
 def add_parsers(sub) -> None:

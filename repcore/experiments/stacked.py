@@ -1,4 +1,5 @@
-"""Batched trials: K trials that share a network shape train as one stacked network in one process.
+"""Stacked trials (stage 3, execute): K trials that share a network shape train as one stacked network
+in one process (--batch; plan.jobs groups them).
 
 Every layer's weights are stacked along a leading axis, [K, out, in], and a layer is one batched
 matrix product (torch.baddbmm) over the K trials; the loss is the sum of the K trials' losses, so each
@@ -7,14 +8,13 @@ run up to float rounding (tests/test_sweeps.py checks this per model). Each tria
 seed, initial weights (built by train.Run, as unbatched) and target; snapshots are measured by each
 trial's own Run after its slice of the stack is copied back, so they are the unbatched measurements.
 
-Batched here: function fitting (problem fit) with the models vanilla and repnet. Others run unbatched.
+Stacked here: function fitting (problem fit) with the models vanilla and repnet (stack_key). Others run alone.
 Why it pays: one small net leaves a core (or a GPU) mostly idle between kernel launches; K nets in one
 launch fill it. Measured crossover on CPU: `python -m repcore.bench --batched` (docs/speed.md, "Batched trials").
 """
 from __future__ import annotations
 
 import functools
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,16 +26,8 @@ from ..config import RunConfig
 from ..registry import Registry
 from ..targets import resolve
 from ..train import OPTIMIZERS, Run
-from .runner import Result
-from .trials import Trial
-
-MAX_K = 64                 # trials per stacked network
-CPU_MAX_WIDTH = 64         # --batch auto on the CPU: stack only networks this narrow (crossover, bench --batched)
-
-BATCHING: Registry[str] = Registry("batching")
-BATCHING.add("auto", "auto", f"stack trials of one shape on CUDA always, on the CPU up to width {CPU_MAX_WIDTH}")
-BATCHING.add("yes", "yes", "stack every group of trials that share a shape")
-BATCHING.add("no", "no", "every trial trains alone")
+from .experiment import Trial
+from .results import Result
 
 
 @dataclass(frozen=True)
@@ -59,45 +51,12 @@ def _dim(target: str, freq, domain) -> int:
     return resolve(target, freq, domain).dim
 
 
-def shape(cfg: RunConfig) -> tuple | None:
-    """Trials with equal shapes can share a stacked network; None: this trial is never batched."""
+def stack_key(cfg: RunConfig) -> tuple | None:
+    """Trials with equal keys can share a stacked network (plan.jobs groups them); None: this trial
+    never stacks."""
     if cfg.problem != "fit" or cfg.model not in FIRST_LAYERS or cfg.slope_param != "direct":   # V, s: other parameters
         return None
     return tuple(getattr(cfg, f) for f in _SHAPE) + (_dim(cfg.target, cfg.freq, cfg.domain),)
-
-
-def supports(cfgs: list[RunConfig]) -> bool:
-    shapes = {shape(c) for c in cfgs}
-    return len(shapes) == 1 and None not in shapes
-
-
-def _wanted(cfg: RunConfig, batch: str) -> bool:
-    if batch == "auto":
-        return _on_cuda(cfg.device) or cfg.width <= CPU_MAX_WIDTH
-    return batch == "yes"
-
-
-def _on_cuda(device: str) -> bool:
-    return device == "cuda" or (device == "auto" and torch.cuda.is_available())
-
-
-def plan(trials: list[Trial], batch: str = "auto") -> list[list[Trial]]:
-    """Jobs: groups of up to MAX_K trials of one shape (when `batch` wants them stacked), else one
-    trial each. Order within a group follows `trials`."""
-    BATCHING.get(batch)
-    groups: dict[tuple, list[Trial]] = {}
-    jobs: list[list[Trial]] = []
-    for t in trials:
-        key = shape(t.cfg) if _wanted(t.cfg, batch) else None
-        if key is None:
-            jobs.append([t])
-        else:
-            groups.setdefault(key, []).append(t)
-    for group in groups.values():
-        n_jobs = math.ceil(len(group) / MAX_K)
-        size = math.ceil(len(group) / n_jobs)
-        jobs += [group[i:i + size] for i in range(0, len(group), size)]
-    return jobs
 
 
 class Stack:
@@ -165,12 +124,13 @@ class BatchRun:
         return mse
 
 
-def run_batch(trials: list[Trial]) -> list:
-    """Train trials (one shape, see `shape`) as one stacked network; one runner.Result per trial. A
-    trial's wall time is the batch's divided by the trials still training (its share of the process)."""
+def train_stack(trials: list[Trial]) -> list[Result]:
+    """Train trials of one shape (plan.jobs groups them by stack_key) as one stacked network; one Result
+    per trial. A trial's wall time is the batch's divided by the trials still training (its share of
+    the process)."""
     batch = BatchRun([t.cfg for t in trials])
     cfg, runs = batch.cfg, batch.runs
-    results = [Result(t.case, t.cfg, float("nan"), batch=len(trials)) for t in trials]
+    results = [Result.start(t, batch=len(trials)) for t in trials]
     for res, run in zip(results, runs):
         res.record(run.snapshot())
     step, wall = 0, 0.0

@@ -1,4 +1,4 @@
-"""The generated parts of the docs: every results table in docs/results.md and the README's headline
+"""Publishing (stage 5): the generated parts of the docs, every results table in docs/results.md and the README's headline
 table, written from the stored results (store.py) by `python -m repcore.experiments report`.
 
 A doc marks each generated block with a named pair of comments:
@@ -21,7 +21,7 @@ from pathlib import Path
 from ..errors import UserError
 from .report import cell, markdown, summary
 from .methods import EVERY
-from .runner import EXPERIMENTS
+from .experiment import EXPERIMENTS
 from .store import ROOT, Stored, load
 
 DOCS = (ROOT.parent / "results.md", ROOT.parent.parent / "README.md")      # the docs beside the stored results
