@@ -4,6 +4,7 @@
     config                                 RunConfig: the one typed description of a run
     activations, inits, repnet -> models   what learns (repnet.RepLayer is the paper's idea)
     peers                                  Fourier features, SIREN, MscaleDNN, LAAF, MsFFN in the same body
+    methods, palette                       named methods (a model + options: RepNet's variants); colours
     estimates                              magnitudes at initialization, the auto slope scale
     problems/                              one Problem interface and its protocol (schedules, weighting);
                                            loss terms: fit, PINNs (diffops), DeepONet on earthquake records

@@ -84,17 +84,28 @@ class Net(nn.Module):
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """How a model differs from the shared MLP body.
+    """A model: how it differs from the shared MLP body, and every fact the rest of the code needs about it
+    (so adding a model is one MODELS.add; tests/test_structure.py checks every entry has them).
     first(cfg, dim, knob, gen) -> the first layer; knob is the model's frequency knob, resolved
+    color: its colour on every page, table figure and replay (palette.py)
+    probes: tiny runs (RunConfig changes besides the model; problem fit unless one says otherwise) that
+        version.behaviour_version trains, so a change to what the model computes marks stored tables stale
     acts(cfg, knob) -> per-layer activation modules (depth of them), or None for cfg.act everywhere
     body(layer, fan_in, knob, gen) -> re-initialise a hidden layer or the head, or None for `init`
-    knob: the knob's default and what it means (the RepNet knob is the slope scale, resolved by train.Run)"""
+    knob: the knob's default and what it means (the RepNet knob is the slope scale, resolved by train.Run)
+    knob_field, knob_grid: the RunConfig field that sets the knob and the values a tuning sweep tries
+        (methods.KNOBS, `tune`, the leaderboard): five, wide enough that the best is not at an edge;
+        () for a model without a knob"""
     first: Callable[..., nn.Module]
+    color: str
+    probes: tuple[dict, ...]
     acts: Callable[..., list] | None = None
     body: Callable[..., None] | None = None
     knob: float = float("nan")
     knob_help: str = ""
     knob_of: Callable[[RunConfig], float | None] | None = None   # a knob the model reads from its own field (msffn)
+    knob_field: str = "knob"
+    knob_grid: tuple[float, ...] = ()
 
 
 def _vanilla_first(cfg: RunConfig, dim: int, knob: float, gen: torch.Generator) -> nn.Module:
@@ -107,8 +118,13 @@ def _repnet_first(cfg: RunConfig, dim: int, nu: float, gen: torch.Generator) -> 
 
 
 MODELS: Registry[ModelSpec] = Registry("model", field="model")
-MODELS.add("vanilla", ModelSpec(_vanilla_first), "plain MLP: first layer drawn like the others (the `init` law)")
-MODELS.add("repnet", ModelSpec(_repnet_first, knob_help="slope scale nu (--slope-scale; auto = pi x top frequency)"),
+MODELS.add("vanilla", ModelSpec(_vanilla_first, color="#4C78A8", probes=({"act": "relu"},)),
+           "plain MLP: first layer drawn like the others (the `init` law)")
+# RepNet's knob grid: auto = pi x 25 cycles = 78.5 on the multiscale targets (for repnet-multiscale the
+# top of its log-uniform range); a first three-value sweep put four of five methods' best at an edge.
+MODELS.add("repnet", ModelSpec(_repnet_first, color="#E45756", probes=({"act": "relu"}, {}, {"slope_param": "direct"}),
+                               knob_help="slope scale nu (--slope-scale; auto = pi x top frequency)",
+                               knob_field="slope_scale", knob_grid=(39.3, 78.5, 157.0, 314.0, 628.0)),
            "RepNet: first layer z = W (x_hat + B), W ~ N(0, nu^2), B from the point law")
 
 

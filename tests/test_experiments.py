@@ -90,7 +90,7 @@ def test_exact_solution_gives_zero_residual_in_2d_and_for_the_inverse_problem():
 def test_leaderboard_quick_sweeps_knobs_and_ranks_every_method(tmp_path, capsys):
     """The leaderboard is a registered, tuned experiment: each method's knob swept on its first case and
     seed (a method without a knob runs once there), then every case at the best knobs."""
-    from repcore.experiments.methods import KNOBS
+    from repcore.methods import KNOBS
     lb = EXPERIMENTS.get("leaderboard")
     assert lb.tuned
     assert main(["run", "leaderboard", "--quick", "--seeds", "0", "--parallel", "no", "--out", str(tmp_path)]) == 0

@@ -1,4 +1,4 @@
-"""Methods (experiments/methods.py): a RepNet variant is a named method with its options, in every
+"""Methods (repcore/methods.py): a RepNet variant is a named method with its options, in every
 table, sweep and trial; the methods x benchmarks table picks the best of each column."""
 from pathlib import Path
 
@@ -7,7 +7,7 @@ import pytest
 
 from repcore import RunConfig
 from repcore.experiments import publish, stacked
-from repcore.experiments.methods import EVERY, EVERY_1D, config, method_of
+from repcore.methods import EVERY, EVERY_1D, config, method_of
 from repcore.experiments.experiment import Experiment
 from repcore.experiments.plan import trials
 from repcore.experiments.store import Stored

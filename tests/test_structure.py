@@ -4,6 +4,7 @@ import json
 import math
 import os
 import pathlib
+import re
 
 import numpy as np
 import pytest
@@ -107,6 +108,34 @@ def test_no_type_checking_imports_and_engine_never_imports_the_ui():
         names = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
         names |= {(n.module or "").split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and not n.level}
         assert not names & {"streamlit", "plotly", "dashboard", "tools", "ray"}, f
+
+
+def test_every_model_method_and_problem_carries_its_facts():
+    """Adding a model, method or problem takes no silent extra edit: its colour (palette), knob grid
+    (methods.KNOBS, tuning) and behaviour probes (version.behaviour_version, staleness) are on its entry."""
+    from dataclasses import fields
+
+    from repcore.methods import KNOBS, METHODS
+    from repcore.models import MODELS
+    from repcore.palette import OTHER, TARGET, color
+    from repcore.problems import PROBLEMS
+    from repcore.version import probes
+    for name in MODELS:
+        spec = MODELS.get(name)
+        assert re.fullmatch(r"#[0-9A-Fa-f]{6}", spec.color) and color(name) == spec.color, name
+        assert spec.probes and all({"model": name, **p} in probes(p.get("problem", "fit")) for p in spec.probes), name
+        if spec.knob_help:                      # a model with a knob has a grid to tune it on
+            assert len(spec.knob_grid) >= 3 and list(spec.knob_grid) == sorted(set(spec.knob_grid)), name
+            assert spec.knob_field in {f.name for f in fields(RunConfig)}, name
+        else:
+            assert spec.knob_grid == (), name
+    colours = [color(m) for m in METHODS]
+    assert len(set(colours)) == len(colours) and not {OTHER, TARGET} & set(colours)     # one colour per method
+    for m in METHODS:
+        method, spec = METHODS.get(m), MODELS.get(METHODS.get(m).model)
+        assert (m in KNOBS) == (method.tuned and bool(spec.knob_grid)), m
+    for p in PROBLEMS:
+        assert "probes" in vars(PROBLEMS.get(p)) and probes(p), p       # its own, not inherited
 
 
 def test_every_choice_field_is_backed_by_a_registry():

@@ -145,7 +145,7 @@ def test_sweep_cli_writes_one_row_per_trial_and_the_best_per_model_then_reuses_t
 
 
 def test_tune_sweeps_each_knob_on_the_first_seed_then_runs_the_best_on_every_seed(tmp_path, capsys):
-    from repcore.experiments.methods import KNOBS
+    from repcore.methods import KNOBS
     args = ["tune", "fit1d/multiscale-tanh", "--quick", "--models", "vanilla,repnet-direct,siren", "--seeds", "0,1",
             "--device", "cpu", "--parallel", "no", "--out", str(tmp_path)]
     assert main(args) == 0

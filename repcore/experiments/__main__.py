@@ -35,7 +35,7 @@ from . import sweep as sweeps
 from . import tune as tuning
 from . import verify as verifying
 from .backends import BACKENDS, Execution
-from .methods import EVERY_1D
+from ..methods import EVERY_1D
 from .plan import BATCHING
 from .report import write
 
@@ -84,12 +84,12 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("sweep", help="sweep RunConfig fields over a grid for one named case")
     s.add_argument("case", help="a named case (see `cases`), e.g. fit1d/multiscale-tanh")
     s.add_argument("--grid", action="append", default=[], metavar="[MODEL.]FIELD=V1,V2", help="values of one field (repeat for a product)")
-    s.add_argument("--models", default="vanilla,repnet", help="comma-separated methods: models or RepNet variants (repcore/experiments/methods.py)")
+    s.add_argument("--models", default="vanilla,repnet", help="comma-separated methods: models or RepNet variants (repcore/methods.py)")
     s.add_argument("--set", action="append", default=[], metavar="FIELD=V", help="change the case's base config")
     s.add_argument("--metric", default="rel_l2", help="the error column that picks the best setting")
     t = sub.add_parser("tune", help="every method's knob swept on the first seed, each best setting on every seed")
     t.add_argument("case", help="a named case (see `cases`), e.g. pinn1d/poisson-1-d-u-sin-2-x-0-1-sin-50-x")
-    t.add_argument("--models", default=",".join(EVERY_1D), help="comma-separated methods (repcore/experiments/methods.py)")
+    t.add_argument("--models", default=",".join(EVERY_1D), help="comma-separated methods (repcore/methods.py)")
     t.add_argument("--metric", default="rel_l2", help="the error column that picks the best setting")
     for q in (r, s, c, t):
         q.add_argument("--quick", action="store_true", help="tiny sizes (seconds): a smoke test, not a result")

@@ -6,7 +6,7 @@ fit1d: full size = the CLI defaults with --steps 5000, so each row is what `pyth
 --target T --act A --seeds 0,1,2 --steps 5000` prints."""
 from ..config import RunConfig
 from .experiment import EXPERIMENTS, Experiment
-from .methods import EVERY, EVERY_1D
+from ..methods import EVERY, EVERY_1D
 
 TARGETS_1D = ("multiscale", "sines", "chirp", "sine")
 TINY = dict(width=16, depth=2, grid=64, test_points=256, every=10)

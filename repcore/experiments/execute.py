@@ -17,7 +17,7 @@ import numpy as np
 
 from .backends import BACKENDS, Execution
 from .experiment import Experiment, Trial
-from .methods import method_of
+from ..methods import method_of
 from .plan import jobs as plan_jobs, trials
 from .results import Result, TrialCache
 

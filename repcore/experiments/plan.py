@@ -13,7 +13,7 @@ import torch
 from ..config import RunConfig
 from ..registry import Registry
 from .experiment import Experiment, Trial
-from .methods import config
+from ..methods import config
 from .stacked import stack_key
 
 MAX_K = 64                 # trials per stacked network

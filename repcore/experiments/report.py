@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..palette import color
 from ..version import behaviour_version, engine_version
-from .methods import method_of
+from ..methods import method_of
 from .experiment import Experiment
 from .results import Result
 from .store import config_json, device_name, read_csv

@@ -21,7 +21,7 @@ from ..config import RunConfig
 from ..snapshot import Snapshot
 from ..version import engine_version
 from .experiment import Trial, query_json, trial_key
-from .methods import method_of
+from ..methods import method_of
 
 _ARRAYS = ("x", "pred", "true", "freqs", "spec_true", "spec_err", "spec_rel_err", "points", "hist_edges", "hist_counts")
 

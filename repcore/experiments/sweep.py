@@ -23,7 +23,7 @@ from ..config import ConfigError, RunConfig, format_value, parse_value
 from .backends import Execution
 from .execute import run_trials
 from .experiment import Trial
-from .methods import METHODS, config
+from ..methods import METHODS, config
 
 Grid = dict[str, dict[str, list]]            # model -> field -> values
 _FIELDS = {f.name for f in fields(RunConfig)}

@@ -24,7 +24,7 @@ import pandas as pd
 from ..config import RunConfig, format_value
 from .backends import Execution
 from .experiment import Experiment
-from .methods import KNOBS
+from ..methods import KNOBS
 from .report import cell
 from .sweep import best_overrides, markdown as sweep_markdown, sweep
 

@@ -96,13 +96,16 @@ class Problem:
     dashboard through the PROBLEMS registry, so no code tests problem names): label (what a user picks),
     solution (what the display line shows), needs_smooth_activation (the loss holds second derivatives:
     a ReLU net's are zero almost everywhere), has_target (a target expression defines the solution),
-    redraws (redraw() draws new training points, so resample > 0 is allowed)."""
+    redraws (redraw() draws new training points, so resample > 0 is allowed), probes (tiny runs of this
+    problem, as RunConfig changes, that version.behaviour_version trains besides the models' own probes;
+    every registered problem sets its own, tests/test_structure.py checks)."""
     label = "problem"
     solution = "solution"
     needs_smooth_activation = False
     has_target = True
     redraws = False
     dim = 1                   # inputs of the function the model under test learns (a function problem: its target's)
+    probes: tuple[dict, ...] = ()
 
     PROTOCOL = Protocol()
 

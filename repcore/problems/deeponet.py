@@ -39,6 +39,7 @@ class OperatorProblem(Problem):
     """A fixed set of windows (no redraw, so resample 0) under the first releases' protocol."""
     label, solution = "operator: earthquake → structure", "SDOF response to real ground motions"
     has_target = False
+    probes = ({"width": 8},)
 
     def __init__(self, cfg: RunConfig, device, dtype):
         super().__init__(cfg)

@@ -12,6 +12,7 @@ class FitProblem(FunctionProblem):
     """Function fitting: mean squared error on `points` random training points (or a data target's samples)."""
     fits_data, redraws = True, True
     label = "fit the target"
+    probes = ({"target": "multiscale4d"},)        # besides every model's own (models.ModelSpec.probes)
 
     def __init__(self, cfg: RunConfig, device, dtype):
         super().__init__(cfg, device, dtype)
