@@ -23,7 +23,21 @@ BODY_SEED_OFFSET = 0          # hidden layers and head: same stream for every mo
 FIRST_SEED_OFFSET = 1_000_003  # first layer: a separate stream, so changing it leaves the body alone
 
 
-class Net(nn.Module):
+class Network(nn.Module):
+    """What the training loop (train.Run) asks of every network it trains, besides what the problem
+    feeds it: model-specific loss terms, and where the first layer cuts the input line. A network
+    without either keeps these defaults (an operator network built by its problem, too)."""
+
+    def extra_losses(self) -> dict[str, torch.Tensor]:
+        """Loss terms added to the problem's at every step (e.g. LAAF's slope recovery); none by default."""
+        return {}
+
+    def partition_points(self) -> np.ndarray:
+        """First-layer partition points along x1 in data coordinates [k]; none by default."""
+        return np.zeros(0)
+
+
+class Net(Network):
     """An MLP on the box [lo, hi]: forward takes data coordinates x [n, d] and returns [n, 1]."""
 
     def __init__(self, first: nn.Module, act: str, width: int, depth: int, lo, hi, acts=None):

@@ -73,8 +73,7 @@ class Run:
         n = 0 if self.status != "ok" else min(n, self.cfg.steps - self.step)
         if n <= 0:
             return
-        net, opt, losses = self.net, self.opt, self.problem.losses
-        extra = getattr(net, "extra_losses", None) if getattr(net, "acts", None) is not None else None
+        net, opt, losses, extra = self.net, self.opt, self.problem.losses, self.net.extra_losses
         begin, lr = self.problem.begin_step, self._lr
         start = time.perf_counter()
         for i in range(self.step, self.step + n):
@@ -84,8 +83,7 @@ class Run:
                     group["lr"] = lr(i)
             opt.zero_grad(set_to_none=True)
             terms = losses(net)
-            if extra is not None:
-                terms.update(extra())
+            terms.update(extra())
             values = iter(terms.values())
             loss = next(values)
             for term in values:

@@ -1,12 +1,9 @@
 import multiprocessing as mp
-import os
-import sys
 
 import pytest
 import torch
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path[:0] = [ROOT, os.path.join(ROOT, "tests")]      # the repository (repcore, dashboard, tools) and tests/helpers.py
+# The repository (repcore, dashboard, tools) and tests/helpers.py are importable through pytest.ini's pythonpath.
 torch.set_num_threads(1)
 
 

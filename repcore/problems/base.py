@@ -1,7 +1,7 @@
 """Problems: what a run learns, as named loss terms. One training loop (train.py) serves them all.
 
 Every problem is a Problem: it owns its data on the device and tells the loop
-    make_net(cfg, nu) -> nn.Module           the network (function problems: models.build)
+    make_net(cfg, nu) -> models.Network      the network (function problems: models.build)
     losses(net)       -> {name: scalar}      summed for the gradient step
     evaluate(net)     -> (pred_line [g], rel_l2)   the solution on the display line, the test error
     extra()           -> {name: float}       problem-specific readouts (a recovered coefficient)
@@ -34,7 +34,7 @@ from torch import nn
 
 from ..config import RunConfig
 from ..errors import UserError
-from ..models import build
+from ..models import Network, build
 from ..registry import Registry
 from ..targets import Target, TargetError, data, images, line, resolve, sample_box, top_frequency
 from .schedules import SCHEDULES
@@ -115,7 +115,7 @@ class Problem:
         if self.protocol.resample and not self.redraws:
             raise UserError(f"resample: the {cfg.problem} problem's training data are fixed; use resample 0")
 
-    def make_net(self, cfg: RunConfig, nu: float) -> nn.Module:
+    def make_net(self, cfg: RunConfig, nu: float) -> Network:
         raise NotImplementedError
 
     def losses(self, net: nn.Module) -> dict[str, torch.Tensor]:
@@ -179,7 +179,7 @@ class FunctionProblem(Problem):
     def on_device(self, x) -> torch.Tensor:
         return torch.as_tensor(x, dtype=self.dtype, device=self.device)
 
-    def make_net(self, cfg: RunConfig, nu: float) -> nn.Module:
+    def make_net(self, cfg: RunConfig, nu: float) -> Network:
         return build(cfg, self.target.lo, self.target.hi, nu)
 
     def extra(self) -> dict[str, float]:

@@ -19,8 +19,8 @@ import itertools
 
 import numpy as np
 import torch
-from torch import nn
 
+from ..models import Network
 from ..targets import Target
 
 
@@ -47,11 +47,11 @@ def distance(x: torch.Tensor, lo: torch.Tensor, hi: torch.Tensor) -> torch.Tenso
     return (4 * t * (1 - t)).prod(1)
 
 
-class HardDirichlet(nn.Module):
-    """u = G + D N around a network N (any module mapping [n, d] -> [n, 1]); the wrapped network's
-    readouts (partition points, extra loss terms, per-layer activations) pass through."""
+class HardDirichlet(Network):
+    """u = G + D N around a network N (a models.Network mapping [n, d] -> [n, 1]); the wrapped network's
+    readouts (partition points, extra loss terms) pass through."""
 
-    def __init__(self, net: nn.Module, g: Target, blend: bool = True):
+    def __init__(self, net: Network, g: Target, blend: bool = True):
         super().__init__()
         self.net, self.g, self.blend = net, g, blend
         self.register_buffer("lo", torch.as_tensor(np.asarray(g.lo), dtype=torch.float32))
@@ -61,10 +61,6 @@ class HardDirichlet(nn.Module):
         lo, hi = self.lo.to(x.dtype), self.hi.to(x.dtype)
         u = distance(x, lo, hi) * self.net(x)[:, 0]
         return (boundary_blend(self.g, x, lo, hi) + u if self.blend else u)[:, None]
-
-    @property
-    def acts(self):
-        return getattr(self.net, "acts", None)
 
     def extra_losses(self) -> dict[str, torch.Tensor]:
         return self.net.extra_losses()

@@ -12,14 +12,17 @@ import torch
 from torch import nn
 
 from ..config import RunConfig
-from ..models import Net, build
+from ..models import Net, Network, build
 from ..targets import seismic, significant_cycles
 from .base import PROBLEMS, Grids, Problem
 
 TRUNK_POINTS = 250       # training times per window (every other sample); tests use all samples
 
 
-class DeepONet(nn.Module):
+class DeepONet(Network):
+    """extra_losses: none (Network's default), as in the first releases: a LAAF trunk's slope-recovery
+    term is not added here."""
+
     def __init__(self, branch: Net, trunk: Net, width: int, zero_head: bool):
         super().__init__()
         self.branch, self.trunk = branch, trunk

@@ -22,6 +22,7 @@ import torch
 from torch import nn
 
 from ..config import ConfigError, RunConfig
+from ..models import Network
 from .base import PROBLEMS, FunctionProblem, Protocol
 from .constraints import HardDirichlet
 from .diffops import laplace
@@ -56,7 +57,7 @@ class PoissonProblem(FunctionProblem):
         self.x = self.on_device(x).requires_grad_(True)
         self.f = self.on_device(self.source(x))
 
-    def make_net(self, cfg: RunConfig, nu: float) -> nn.Module:
+    def make_net(self, cfg: RunConfig, nu: float) -> Network:
         net = super().make_net(cfg, nu)
         # data zero on every face (to float round-off, e.g. sin(2 pi k x) at whole k): nothing to blend
         zero = float(self.g.abs().max()) <= ZERO_DATA
