@@ -15,6 +15,7 @@ from torch import nn
 
 from .activations import ACTIVATIONS
 from .config import RunConfig
+from .errors import UserError
 from .inits import INITS
 from .registry import Registry
 from .repnet import RepLayer, sample_layer
@@ -100,7 +101,9 @@ class Net(Network):
 class ModelSpec:
     """A model: how it differs from the shared MLP body, and every fact the rest of the code needs about it
     (so adding a model is one MODELS.add; tests/test_structure.py checks every entry has them).
-    first(cfg, dim, knob, gen) -> the first layer; knob is the model's frequency knob, resolved
+    first(cfg, dim, knob, gen) -> the first layer; knob is the model's frequency knob, resolved. None:
+        the model is a whole network (an operator network) that the problems taking it build in make_net
+        (their probes name such a problem); `build` refuses it
     color: its colour on every page, table figure and replay (palette.py)
     probes: tiny runs (RunConfig changes besides the model; problem fit unless one says otherwise) that
         version.behaviour_version trains, so a change to what the model computes marks stored tables stale
@@ -110,7 +113,7 @@ class ModelSpec:
     knob_field, knob_grid: the RunConfig field that sets the knob and the values a tuning sweep tries
         (methods.KNOBS, `tune`, the leaderboard): five, wide enough that the best is not at an edge;
         () for a model without a knob"""
-    first: Callable[..., nn.Module]
+    first: Callable[..., nn.Module] | None
     color: str
     probes: tuple[dict, ...]
     acts: Callable[..., list] | None = None
@@ -151,6 +154,8 @@ def build(cfg: RunConfig, lo, hi, knob: float) -> Net:
     """The network for `cfg` on the box [lo, hi] (arrays [d]); `knob` is the model's resolved
     frequency knob (RepNet: the slope scale nu)."""
     dim, spec = len(lo), MODELS.get(cfg.model)
+    if spec.first is None:
+        raise UserError(f"model {cfg.model!r} is a whole network, not an MLP: the {cfg.problem} problem cannot build it")
     first = spec.first(cfg, dim, knob, torch.Generator().manual_seed(cfg.seed + FIRST_SEED_OFFSET))
     net = Net(first, cfg.act, cfg.width, cfg.depth, lo, hi, spec.acts(cfg, knob) if spec.acts else None)
     gen = torch.Generator().manual_seed(cfg.seed + BODY_SEED_OFFSET)

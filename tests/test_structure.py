@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 
-from repcore import RunConfig, train
+from repcore import Run, RunConfig, UserError, train
 from repcore.library import read_file
 from repcore.library.runfile import restore
 from repcore.registry import for_field
@@ -193,3 +193,18 @@ def test_behaviour_version_moves_with_the_numbers_not_with_the_code(monkeypatch)
     monkeypatch.setattr(RepLayer, "forward", lambda self, x: forward(self, x) * 1.001)
     assert version.behaviour_version.__wrapped__() != base                  # RepNet computes something else
     assert len(version.engine_version()) == 12
+
+
+def test_a_whole_network_model_registers_with_its_facts_and_an_mlp_problem_refuses_it(monkeypatch):
+    """An operator network (no MLP first layer, built by the problems that take it) is one MODELS entry:
+    its colour and probes are picked up like any model's, and an MLP problem refuses it in one line."""
+    from repcore.models import MODELS, ModelSpec
+    from repcore.palette import color
+    from repcore.version import probes
+    spec = ModelSpec(None, color="#123456", probes=({"problem": "earthquake"},))
+    monkeypatch.setitem(MODELS._items, "whole", spec)
+    monkeypatch.setitem(MODELS._help, "whole", "a whole network")
+    assert color("whole") == "#123456" and {"model": "whole", "problem": "earthquake"} in probes("earthquake")
+    assert all(p.get("model") != "whole" for p in probes("fit"))
+    with pytest.raises(UserError, match="model 'whole' is a whole network, not an MLP: the fit problem cannot build it"):
+        Run(RunConfig(model="whole", steps=1, width=8, depth=1, points=16, grid=16, test_points=16))
