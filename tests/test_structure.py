@@ -208,3 +208,14 @@ def test_a_whole_network_model_registers_with_its_facts_and_an_mlp_problem_refus
     assert all(p.get("model") != "whole" for p in probes("fit"))
     with pytest.raises(UserError, match="model 'whole' is a whole network, not an MLP: the fit problem cannot build it"):
         Run(RunConfig(model="whole", steps=1, width=8, depth=1, points=16, grid=16, test_points=16))
+
+
+def test_the_readme_file_map_names_every_module():
+    """README's file map is the newcomer's table of contents: every module of the engine, the dashboard
+    and the tools is named in it (a new module that is not fails here)."""
+    text = (ROOT / "README.md").read_text()
+    block = text.split("## File map", 1)[1].split("```")[1]
+    words = set(re.findall(r"[\w.]+", block)) | set(re.findall(r"\w+", block))
+    missing = [str(p.relative_to(ROOT)) for top in ("repcore", "dashboard", "tools") for p in sorted((ROOT / top).rglob("*.py"))
+               if p.name != "__init__.py" and p.name not in words and p.stem not in words]
+    assert not missing, f"README's file map does not name: {', '.join(missing)}"
