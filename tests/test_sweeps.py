@@ -21,6 +21,7 @@ from repcore.experiments.backends import Execution, run_job
 from repcore.experiments.execute import Progress, run_trials
 from repcore.experiments.experiment import Trial
 from repcore.experiments.results import TrialCache
+from repcore.methods import config
 from repcore.experiments.sweep import (
     best_overrides,
     best_settings,
@@ -93,8 +94,8 @@ def test_best_setting_is_the_lowest_mean_over_seeds_and_a_diverged_trial_counts_
     assert best_overrides(best.assign(setting=["lr=0.003"]), {"m": {"lr": [1e-3, 3e-3]}}) == {"m": {"lr": 3e-3}}
 
 
-def _pairs(model: str, act: str, dtype: str):
-    base = TINY.replace(model=model, act=act, dtype=dtype, width=16, depth=3, steps=60, every=20, points=128)
+def _pairs(method: str, act: str, dtype: str):
+    base = config(TINY, method).replace(act=act, dtype=dtype, width=16, depth=3, steps=60, every=20, points=128)
     todo = [Trial("c", base.replace(seed=s, target=t)) for s in (0, 1) for t in ("multiscale", "sines")]
     return stacked.train_stack(todo), [run_job([t])[0] for t in todo]
 

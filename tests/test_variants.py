@@ -126,3 +126,15 @@ def test_estimate_rule_matches_the_targets_slope_to_output_ratio():
 def test_target_ratio_of_a_sine_is_its_angular_frequency_in_box_units():
     x = np.linspace(0, 1, 4001)
     assert target_ratio(x, np.sin(2 * np.pi * 5 * x), 0.0, 1.0) == pytest.approx(5 * np.pi, rel=1e-3)
+
+
+def test_the_ridge_directions_probe_keeps_each_neuron_on_one_axis(capsys):
+    """tools/ridge_directions.py (docs/method.md, "RepNet on pictures"): V on axis i mod d, the rest of the layer unchanged."""
+    from tools import ridge_directions
+    layer = ridge_directions.axis_aligned(3, 7, NU, "uniform", torch.Generator().manual_seed(0))
+    ref = ridge_directions._SAMPLE(3, 7, NU, "uniform", torch.Generator().manual_seed(0))
+    nonzero = layer.v != 0
+    assert nonzero.sum(1).tolist() == [1] * 7 and nonzero.nonzero()[:, 1].tolist() == [0, 1, 2, 0, 1, 2, 0]
+    assert torch.equal(layer.v[nonzero], ref.v[nonzero]) and torch.equal(layer.shift, ref.shift)
+    assert ridge_directions.main(["width=8", "depth=1", "steps=3", "points=32", "grid=64", "test_points=64", "--axes"]) == 0
+    assert "axis-aligned repnet" in capsys.readouterr().out

@@ -8,7 +8,8 @@ run up to float rounding (tests/test_sweeps.py checks this per model). Each tria
 seed, initial weights (built by train.Run, as unbatched) and target; snapshots are measured by each
 trial's own Run after its slice of the stack is copied back, so they are the unbatched measurements.
 
-Stacked here: function fitting (problem fit) with the models vanilla and repnet (stack_key). Others run alone.
+Stacked here: function fitting (problem fit) with vanilla, repnet (the factorized default) and repnet-direct
+(stack_key; reparam's fixed nu_i is not). Others run alone.
 Why it pays: one small net leaves a core (or a GPU) mostly idle between kernel launches; K nets in one
 launch fill it. Measured crossover on CPU: `python -m repcore.bench --batched` (docs/speed.md, "Batched trials").
 """
@@ -37,10 +38,25 @@ class FirstLayer:
     weight_bias: Callable[[list[torch.Tensor]], tuple[torch.Tensor, torch.Tensor]]   # stacked -> W [K,w,d], b [K,w]
 
 
+def _rep(w: torch.Tensor, shift: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    return w, (w * shift).sum(-1)
+
+
+# Keyed by the method whose first layer it stacks (methods.py): RepNet's default and its direct variant.
 FIRST_LAYERS: Registry[FirstLayer] = Registry("batched model")
 FIRST_LAYERS.add("vanilla", FirstLayer(lambda f: [f.weight, f.bias], lambda p: (p[0], p[1])), "nn.Linear: z = W x + b")
-FIRST_LAYERS.add("repnet", FirstLayer(lambda f: [f.weight, f.shift], lambda p: (p[0], (p[0] * p[1]).sum(-1))),
+FIRST_LAYERS.add("repnet", FirstLayer(lambda f: [f.v, f.log_scale, f.shift], lambda p: _rep(p[0] * p[1].exp(), p[2])),
+                 "factorized RepLayer: z = W (x + B), W = exp(s) V, b_i = sum_j W_ij B_ij")
+FIRST_LAYERS.add("repnet-direct", FirstLayer(lambda f: [f.weight, f.shift], lambda p: _rep(p[0], p[1])),
                  "RepLayer: z = W (x + B), b_i = sum_j W_ij B_ij")
+
+
+def first_layer(cfg: RunConfig) -> str | None:
+    """The FIRST_LAYERS name of cfg's first layer, or None (a layer no stack supports: reparam's fixed nu_i)."""
+    if cfg.model == "repnet":
+        return {"factorized": "repnet", "direct": "repnet-direct"}.get(cfg.slope_param)
+    return cfg.model if cfg.model in FIRST_LAYERS else None
+
 
 _SHAPE = ("problem", "model", "act", "width", "depth", "points", "steps", "every", "optimizer", "lr", "dtype", "device",
           "train_slope", "train_points", "test_points", "grid")
@@ -54,16 +70,17 @@ def _dim(target: str, freq, domain) -> int:
 def stack_key(cfg: RunConfig) -> tuple | None:
     """Trials with equal keys can share a stacked network (plan.jobs groups them); None: this trial
     never stacks."""
-    if cfg.problem != "fit" or cfg.model not in FIRST_LAYERS or cfg.slope_param != "direct":   # V, s: other parameters
+    kind = first_layer(cfg)
+    if cfg.problem != "fit" or kind is None:
         return None
-    return tuple(getattr(cfg, f) for f in _SHAPE) + (_dim(cfg.target, cfg.freq, cfg.domain),)
+    return tuple(getattr(cfg, f) for f in _SHAPE) + (kind, _dim(cfg.target, cfg.freq, cfg.domain))
 
 
 class Stack:
     """K runs' networks as stacked tensors: first layer, hidden layers, head, each [K, ...]."""
 
     def __init__(self, runs: list[Run]):
-        self.runs, self.first = runs, FIRST_LAYERS.get(runs[0].cfg.model)
+        self.runs, self.first = runs, FIRST_LAYERS.get(first_layer(runs[0].cfg))
         nets = [r.net for r in runs]
         stack = lambda ts: torch.nn.Parameter(torch.stack([t.detach() for t in ts]).contiguous(),
                                               requires_grad=ts[0].requires_grad)
