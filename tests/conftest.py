@@ -1,6 +1,6 @@
-"""repcore and dashboard come from the package installed into the environment (`make test`: editable) or
-from PYTHONPATH; pytest puts tests/ on the path (helpers.py) and `python -m pytest` the repository root
-(tools/). The suite stops at once if they would come from another checkout than this one."""
+"""pytest.ini puts the repository root (repcore, dashboard, tools) and tests/ (helpers.py) on the path; the
+workers' fork server finds repcore as installed (`make test`: editable) or through PYTHONPATH. The suite
+stops at once if the code would come from another checkout than this one."""
 import multiprocessing as mp
 from pathlib import Path
 

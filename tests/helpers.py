@@ -5,9 +5,11 @@ import json
 import multiprocessing as mp
 import os
 import signal
+import struct
 import subprocess
 import sys
 import time
+import zlib
 from dataclasses import fields
 from pathlib import Path
 
@@ -122,3 +124,29 @@ def interrupt_after_first_trial(proc: subprocess.Popen, store: Path, timeout: fl
     proc.send_signal(signal.SIGINT)
     err = proc.communicate(timeout=120)[1]
     return err, len(list(store.glob("*.json")))
+
+
+def zip_bomb(path: str, mib: int, declared_mib: int | None = None, member: str = "run.json", others: dict | None = None) -> None:
+    """A zip whose `member` inflates to `mib` MiB of spaces, from about 1 KB per MiB on disk (one deflated
+    MiB repeated: each segment ends in a full flush, so it compresses the same), after the `others`
+    members (name -> bytes, stored). The headers declare `declared_mib` MiB (default: the truth; a
+    smaller number is a lying header)."""
+    chunk, co = b" " * (1 << 20), zlib.compressobj(9, zlib.DEFLATED, -15)
+    co.compress(chunk)
+    co.flush(zlib.Z_FULL_FLUSH)
+    segment = co.compress(chunk) + co.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(mib):
+        crc = zlib.crc32(chunk, crc)
+    entries = [(name, 0, data, zlib.crc32(data), len(data)) for name, data in (others or {}).items()]
+    size = (mib if declared_mib is None else declared_mib) << 20
+    entries.append((member, 8, segment * mib + co.flush(), crc, size))
+    body, central = b"", b""
+    for name, method, data, crc, size in entries:
+        raw = name.encode()
+        central += struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, method, 0, 0x21, crc, len(data), size, len(raw),
+                               0, 0, 0, 0, 0, len(body)) + raw
+        body += struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, method, 0, 0x21, crc, len(data), size, len(raw), 0) + raw + data
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(entries), len(entries), len(central), len(body), 0)
+    with open(path, "wb") as f:
+        f.write(body + central + end)
