@@ -44,8 +44,10 @@ if head[3].button("Reset", icon=":material/restart_alt:", help="back to epoch 0,
     live.reset()
 if not present:
     save_popover(head[4], live, cfg, models)
-if live.notice:
-    st.caption(f":material/restart_alt: {live.notice}") if present else st.info(live.notice, icon=":material/restart_alt:")
+if live.notice and present:
+    st.caption(f":material/restart_alt: {live.notice}")
+elif live.notice:
+    st.info(live.notice, icon=":material/restart_alt:")
 lesson_open = ss.get("lesson") is not None
 main, side = st.columns([3, 1]) if lesson_open else (st.container(), None)
 if side is not None:
