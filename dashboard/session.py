@@ -4,16 +4,17 @@ Each model trains in its own child process (repcore.workers.Worker), so the serv
 starves training and two models use two cores. The models train in lockstep: the session queues the
 same goals (epochs) to every lane, each worker measures a snapshot at each goal, and a lane shows a
 snapshot only once every lane has one at that epoch (`latest`), so the side-by-side view always
-compares the models at the same epoch; the faster one waits at its last goal. Playing, the goals run
-LEAD_S seconds (at the slowest model's speed) ahead of the frame shown; Pause queues no more, and
-`settle()` waits for the lanes to reach the last goal, so what Pause shows is where training stopped.
-Goals fall on a grid: multiples of `frame_every` (at least FRAMES of them over the budget), split finer
+compares the models at the same epoch; the faster one waits. Playing, the goals run pacing.LEAD_S
+seconds (of the slowest model) ahead of the frame shown, the faster models at most two goals ahead of
+the slowest. Pause stops every worker where it is, the ones behind train up to the furthest, and
+`settle()` waits for that: what Pause shows is where training stopped, and nothing moves after it.
+Goals lie on a grid of epochs (pacing.frame_every: at least FRAMES over the budget), split finer
 while the models are fast enough to show more frames. The page calls `poll()` on every refresh: it
-takes the snapshots that arrived, moves the frame and queues goals; a worker that stops being polled
-(tab closed) exits by itself.
+takes the snapshots that arrived, moves the frame, queues goals and keeps the workers alive (a worker
+that stops being polled, a closed tab, exits by itself).
 `close()` (session end via weakref.finalize) stops and reaps the workers.
 Histories are light records, thinned to at most `max_history` points; each lane also keeps its frames,
-full snapshots at the multiples of `frame_every` (what a saved run replays), thinned to `max_frames`.
+full snapshots on the grid (what a saved run replays), at most `max_frames`, evenly spread.
 A restart (new settings, or Reset) keeps the previous run's light history as `ghost` (drawn faded
 until the next restart) and says what changed in `notice`; a new budget alone moves the end of the
 runs without restarting them (Continue).
@@ -24,112 +25,16 @@ from __future__ import annotations
 import math
 import time
 import weakref
-from collections import deque
-from dataclasses import dataclass, field
-from functools import lru_cache
 
-import numpy as np
 
 from repcore import RunConfig
-from repcore.library import MAX_SNAPSHOTS, LibraryError, SavedModel, SavedRun, add_frame
-from repcore.schedules import SCHEDULES
+from repcore.library import MAX_SNAPSHOTS, LibraryError, SavedModel, SavedRun
 from repcore.snapshot import Snapshot, append_thinned
 from repcore.workers import Worker
 
-FRAMES = 100        # frames at least over a budget: a saved run replays smoothly
-LEAD_S = 0.8        # training queued beyond the frame shown, in seconds of the slowest model (Pause settles within it)
-SEGMENT_S = 0.25    # the goals' spacing while playing, in seconds of the slowest model: ~4 frames a second
+from dashboard.lanes import Ghost, Lane, Point, describe_change
+from dashboard.pacing import LEAD_S, frame_every, keep_frame, segment
 
-
-@dataclass
-class Point:
-    """One history entry per snapshot: what the over-time charts need, nothing heavy."""
-    step: int
-    wall: float
-    losses: dict
-    rel_l2: float
-    spec_rel_err: np.ndarray
-    extra: dict = field(default_factory=dict)
-    spec_err: np.ndarray | None = None          # [K] |DFT(pred - true)| (the spectral page's heat map)
-
-
-@dataclass
-class Lane:
-    """One model's state on the page."""
-    cfg: RunConfig
-    worker: Worker | None = None
-    latest: Snapshot | None = None                                   # the frame shown: every lane has one at its epoch
-    error: str = ""
-    history: list[Point] = field(default_factory=list)
-    frames: list[Snapshot] = field(default_factory=list)            # full snapshots on the frame grid, thinned
-    weights: dict | None = None                                      # the last ("weights",) answer
-    rate: deque = field(default_factory=lambda: deque(maxlen=30))    # (monotonic time, step) as the frame moves
-    ahead: dict = field(default_factory=dict)                        # step -> Snapshot arrived, not yet shown
-    queued: int = 0                                                  # the last goal sent to the worker
-    speed: float = 0.0                                               # training steps per second (snapshot wall clock)
-    stopped: bool = False                                            # its worker ended by itself (lane.error says why)
-
-    @property
-    def newest(self) -> Snapshot | None:
-        return self.ahead[max(self.ahead)] if self.ahead else self.latest
-
-    @property
-    def active(self) -> bool:
-        """Still training or able to: a live worker, no error, not at its end (budget or divergence)."""
-        s = self.newest
-        return (self.worker is not None and self.worker.alive and not self.error
-                and (s is None or s.status != "diverged" and s.step < self.cfg.steps))     # done: until a new budget
-
-
-@dataclass
-class Ghost:
-    """What the charts draw faded of the run before the last restart: its settings, history, last snapshot."""
-    cfg: RunConfig
-    history: list[Point]
-    latest: Snapshot
-
-
-NAMES = {"slope_scale": "ν", "freq": "k", "act": "activation", "lr": "learning rate", "steps": "budget"}
-
-
-def describe_change(old: dict[str, RunConfig], new: dict[str, RunConfig]) -> str:
-    """'ν auto → 3, activation tanh → relu, models +fourier': what differs between two sets of lanes
-    (label -> config), unset values read as auto."""
-    a, b = next(iter(old.values())), next(iter(new.values()))
-    qa, qb = a.replace(model=b.model).to_query(), b.to_query()
-    keys = [k for k in dict.fromkeys([*qa, *qb]) if qa.get(k) != qb.get(k) and k != "model"]
-    plain = lambda v: "auto" if v is None else f"{v:g}" if isinstance(v, float) else str(v)   # noqa: E731
-    said = [f"{NAMES.get(k, k)} {plain(getattr(a, k))} → {plain(getattr(b, k))}" for k in keys]
-    models = [f"+{k}" for k in new if k not in old] + [f"−{k}" for k in old if k not in new]
-    return ", ".join(said + ([f"models {' '.join(models)}"] if models else []))
-
-
-def frame_every(steps: int) -> int:
-    """Epochs between a saved run's frames: the largest 1-2-5 number giving at least FRAMES over `steps`."""
-    nice = [m * 10 ** e for e in range(8) for m in (1, 2, 5)]
-    return max([v for v in nice if v * FRAMES <= steps], default=1)
-
-
-@lru_cache(maxsize=64)
-def _divisors(n: int) -> tuple[int, ...]:
-    small = [d for d in range(1, math.isqrt(n) + 1) if n % d == 0]
-    return tuple(sorted({*small, *(n // d for d in small)}))
-
-
-def segment(every: int, speed: float) -> int:
-    """The goals' spacing: the largest divisor of `every` the slowest model trains in about SEGMENT_S
-    (so every frame-grid epoch is a goal), 1 when its speed is not measured yet."""
-    return max(d for d in _divisors(every) if d <= max(1.0, speed * SEGMENT_S))
-
-
-def continuable(cfg: RunConfig) -> bool:
-    """Whether training past the budget changes anything: not under a learning-rate schedule that ends at
-    the budget (the forward PINN's cosine reaches 0 there)."""
-    from repcore.problems import PROBLEMS
-    from repcore.problems.base import Protocol
-    name = getattr(PROBLEMS.get(cfg.problem), "PROTOCOL", Protocol()).resolve(cfg).schedule
-    rule = SCHEDULES.get(name)
-    return rule(cfg.steps, cfg) == rule(cfg.steps, cfg.replace(steps=2 * cfg.steps + 1))
 
 
 def _close_all(lanes: dict) -> None:
@@ -226,7 +131,8 @@ class LiveSession:
         self.playing = False
         active = [lane for lane in self.lanes.values() if lane.active]
         if active:
-            self.goals.append(min(self.goal + n, min(lane.cfg.steps for lane in active)))
+            end, every = min(self.goal + n, min(lane.cfg.steps for lane in active)), self.frame_every
+            self.goals += [*range((self.goal // every + 1) * every, end, every), end]     # a frame on every grid epoch
             for lane in active:
                 self._feed(lane, self.goal)
 
@@ -341,8 +247,8 @@ class LiveSession:
         lane.rate.append((time.monotonic(), s.step))
         append_thinned(lane.history, Point(s.step, s.wall, s.losses, s.rel_l2, s.spec_rel_err, s.extra, s.spec_err),
                        self.max_history)
-        if s.step % self.frame_every == 0 or s.status != "ok" or s.step >= lane.cfg.steps:
-            add_frame(lane.frames, s, self.max_frames)
+        if s.step % self.frame_every == 0:
+            keep_frame(lane.frames, s, self.max_frames)
 
     def _stop_reason(self, lane: Lane) -> str:
         at = f" at epoch {lane.latest.step:,}" if lane.latest is not None else ""

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.session import LiveSession, continuable
+from dashboard.pacing import continuable
+from dashboard.session import LiveSession
 
 PAUSE_WAIT_S = 3.0      # Pause waits this long for the models to reach the last goal (session.LEAD_S of training)
 
