@@ -61,6 +61,7 @@ class Walk:
         time.sleep(settle)
         wait_idle(self.page)
         wait_for(lambda: len(epochs(self.page)) == self.models, 60)          # a restart's first frame
+        wait_for(lambda: self.page.locator("[data-testid=stSkeleton]").count() == 0, 20)    # every element drawn
         self.n += 1
         if self.out:
             slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")

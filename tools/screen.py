@@ -37,6 +37,8 @@ SCREEN = """() => ({
     errors: [...document.querySelectorAll('[data-testid=stAlertContentError]')].map(e => e.innerText.slice(0, 200)),
     help: document.querySelectorAll('[data-testid=stHelp], [data-testid=stHelpDoc]').length,
     text: document.querySelector('[data-testid=stApp]').innerText,
+    clipped: [...document.querySelectorAll('[data-testid=stMetricValue]')].filter(e => e.scrollWidth > e.clientWidth + 1)
+             .map(e => e.innerText),
     wide: (() => { const m = document.querySelector('[data-testid=stMain]'); return m.scrollWidth > m.clientWidth + 1; })(),
 })"""
 POPOVER = """() => {
@@ -65,6 +67,7 @@ def problems(page, present: bool, width: int = 1280, height: int = 720) -> list[
     """What is wrong with the whole screen now (empty: a clean screen)."""
     seen = page.evaluate(SCREEN)
     found = [f"exception: {e}" for e in seen["exceptions"]] + [f"error box: {e}" for e in seen["errors"]]
+    found += [f"metric value cut: {v!r}" for v in seen["clipped"]]
     if seen["help"]:
         found.append("an object's documentation (st.help, Streamlit magic) is on the page")
     found += [f"object text on the page: {m.group(0)!r}" for m in OBJECT_TEXT.finditer(seen["text"])][:3]

@@ -66,7 +66,8 @@ def lane_head(label: str, lane) -> None:
     knob = ""
     if lane.cfg.model == "repnet" and s is not None:
         knob = f" · ν = {s.knob:.1f}" + (" (auto)" if lane.cfg.slope_scale is None else "")
-    st.markdown(f"<h4 style='padding:0'><span style='color:{charts.color(label)}'>{label}</span>{knob}</h4>",
+    size = "" if present else "font-size:1.1rem;"          # one line in a third of the main column (lanes aligned)
+    st.markdown(f"<h4 style='padding:0;{size}'><span style='color:{charts.color(label)}'>{label}</span>{knob}</h4>",
                 unsafe_allow_html=True)
     if s is None:
         if not lane.error:
