@@ -9,6 +9,7 @@ import numpy as np
 
 from repcore import RunConfig
 from repcore.snapshot import Snapshot
+from repcore.targets import PRESETS
 from repcore.workers import Worker
 
 
@@ -63,6 +64,13 @@ class Ghost:
 NAMES = {"slope_scale": "ν", "freq": "k", "act": "activation", "lr": "learning rate", "steps": "budget"}
 
 
+def _value(cfg: RunConfig, key: str):
+    """A setting as trained: an unset frequency is the preset's own (sine: 10), not "auto"."""
+    if key == "freq" and cfg.freq is None and cfg.target in PRESETS:
+        return float(PRESETS.get(cfg.target).k)
+    return getattr(cfg, key)
+
+
 def describe_change(old: dict[str, RunConfig], new: dict[str, RunConfig]) -> str:
     """'ν auto → 3, activation tanh → relu, models +fourier': what differs between two sets of lanes
     (label -> config), unset values read as auto."""
@@ -70,6 +78,6 @@ def describe_change(old: dict[str, RunConfig], new: dict[str, RunConfig]) -> str
     qa, qb = a.replace(model=b.model).to_query(), b.to_query()
     keys = [k for k in dict.fromkeys([*qa, *qb]) if qa.get(k) != qb.get(k) and k != "model"]
     plain = lambda v: "auto" if v is None else f"{v:g}" if isinstance(v, float) else str(v)   # noqa: E731
-    said = [f"{NAMES.get(k, k)} {plain(getattr(a, k))} → {plain(getattr(b, k))}" for k in keys]
+    said = [f"{NAMES.get(k, k)} {plain(_value(a, k))} → {plain(_value(b, k))}" for k in keys]
     models = [f"+{k}" for k in new if k not in old] + [f"−{k}" for k in old if k not in new]
     return ", ".join(said + ([f"models {' '.join(models)}"] if models else []))
