@@ -235,3 +235,36 @@ def test_an_empty_model_choice_is_refused_and_training_goes_on():
     assert any("choose at least one" in e.value for e in at.sidebar.error)
     assert list(at.session_state["live"].lanes) == ["vanilla", "repnet"]
     close(at)
+
+
+def run_until(at, done, timeout=90, message=lambda: ""):
+    deadline = time.time() + timeout
+    while time.time() < deadline and not done():
+        time.sleep(0.5)
+        at.run()
+    assert done(), message()
+
+
+@pytest.mark.slow
+def test_the_end_of_the_budget_and_a_crash_are_said_on_every_page_that_trains():
+    """Finished: said, and Play becomes Continue (the budget doubles, training goes on from where it was).
+    A training process that dies: said with what to press, on the live page and on the spectral page."""
+    at = app(steps="60", width="16", depth="2", points="100", grid="64", test_points="256")
+    at.run()
+    next(b for b in at.button if b.label == "Play").click().run()
+    run_until(at, lambda: metric(at, "Epoch") == ["60", "60"])
+    run_until(at, lambda: any("Finished: every model reached the budget of 60 epochs" in s.value for s in at.success))
+    assert [b.label for b in at.button][:1] == ["Continue"]
+    next(b for b in at.button if b.label == "Continue").click().run()
+    assert at.session_state["cfg"].steps == 120 and at.query_params["steps"] == "120"
+    run_until(at, lambda: metric(at, "Epoch") == ["120", "120"])
+    live = at.session_state["live"]
+    live.lanes["repnet"].worker.proc.kill()
+    for page in ("views/live.py", "views/spectral.py"):
+        at.switch_page(page).run()
+        run_until(at, lambda: any("training process of repnet ended unexpectedly at epoch 120" in e.value
+                                  and "Press Reset" in e.value for e in at.error))
+        assert not at.exception
+    next(b for b in at.button if b.label == "Reset").click().run()                # what the message says to press
+    run_until(at, lambda: metric(at, "Epoch") == ["0", "0"] and not at.error, message=lambda: (metric(at, "Epoch"), [e.value for e in at.error]))
+    close(at)

@@ -1,10 +1,13 @@
-"""Live comparison: vanilla and RepNet (or any models) train side by side on the same data and seed.
+"""Live comparison: vanilla and RepNet (or any models) train side by side on the same data and seed, shown
+at the same epoch (session.py trains them in lockstep).
 
-Normal mode: title, controls in the sidebar, per model its prediction and partition points, then the
-error at each target frequency and the training curves. Presentation mode (`?present=1`, for a
-projector at 1280x720): one screen, no scrolling, text >= 16 px, the lecturer's controls in a popover.
-While playing (and always in presentation mode) charts are light SVG images (svg.py): a plotly redraw
-costs the browser ~10x more CPU, taken from training on a shared machine (README "Speed")."""
+One row per page: each model's prediction (normal mode: with its partition points) beside the error at
+each target frequency; normal mode adds the training curves, with the controls (and an open lesson's
+steps) in the sidebar. Presentation mode (`?present=1`, a projector at 1280x720): one screen, no
+scrolling, text >= 16 px, what is trained in a line under the buttons, the lecture controls in a popover
+and a lesson beside the charts. While playing (and always in presentation mode) charts are light SVG
+images (svg.py): a plotly redraw costs the browser ~10x more CPU, taken from training on a shared machine
+(README "Speed")."""
 import json
 
 import pandas as pd
