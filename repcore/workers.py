@@ -190,17 +190,31 @@ def warm_up() -> None:
 
 class Worker:
     """Handle to one training process. Not thread-safe; one owner (a browser session). `start`
-    "forkserver" (a fork of the warm fork server) or "spawn" (a fresh interpreter; bench compares them)."""
+    "forkserver" (a fork of the warm fork server) or "spawn" (a fresh interpreter; bench compares them).
+
+    The process starts on a thread of its own: the first start waits for the fork server's imports
+    (~4 s; 44 s measured on a machine busy with two CPU loops and a package install), and the caller (a
+    page script) must not. Until it runs, messages wait in the pipe and `alive` is True."""
 
     def __init__(self, cfg: RunConfig, label: str | None = None, idle_timeout: float = 20.0, start: str = "forkserver"):
         self.label = label or cfg.model
         self.generation = 0                      # resets sent; the child tags messages with its count
-        with _START_LOCK, _no_main_import():
+        with _START_LOCK:
             ctx = _context(start)
-            self.conn, child = ctx.Pipe()
-            self.proc = ctx.Process(target=_child, args=(child, cfg, self.label, idle_timeout), daemon=True)
-            self.proc.start()
-        child.close()
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_child, args=(child, cfg, self.label, idle_timeout), daemon=True)
+        self._closed = False
+        self._starter = threading.Thread(target=self._start, args=(child,), name=f"start {self.label}", daemon=True)
+        self._starter.start()
+
+    def _start(self, child) -> None:
+        try:
+            with _START_LOCK, _no_main_import():
+                self.proc.start()
+        finally:
+            child.close()
+        if self._closed:                         # closed while starting: it reads "stop" first; reap it here
+            self._reap()
 
     def send(self, *msg) -> None:
         self.generation += msg[0] == "reset"
@@ -224,16 +238,23 @@ class Worker:
 
     @property
     def alive(self) -> bool:
-        return self.proc.is_alive()
+        return self._starter.is_alive() or self.proc.is_alive()
 
     def close(self, timeout: float = 2.0) -> None:
-        """Stop the child and reap it; kill it if it does not stop in time."""
+        """Stop the child and reap it; kill it if it does not stop in time. A child still starting gets
+        "stop" as its first message and is reaped by the starting thread."""
+        self._closed = True
         self.send("stop")
+        self._starter.join(timeout)
+        if not self._starter.is_alive():
+            self._reap(timeout)
+        self.conn.close()
+
+    def _reap(self, timeout: float = 2.0) -> None:
         self.proc.join(timeout)
         if self.proc.is_alive():
             self.proc.kill()
             self.proc.join(timeout)
-        self.conn.close()
 
 
 def parallel_lockstep(cfgs, labels=None, timeout: float = 3600.0, weights: list | None = None):
