@@ -176,7 +176,10 @@ class LiveSession:
         self.goals = [g for g in self.goals if g > shown]
         slowest = min(lane.newest.step for lane in active)
         for lane in active:
-            self._feed(lane, until if lane.newest.step == slowest else min(until, slowest + 2 * seg))
+            if lane.newest.step == slowest:        # always at least its next goal (one queued at an older, coarser grid)
+                self._feed(lane, max(until, next((g for g in self.goals if g > slowest), until)))
+            else:
+                self._feed(lane, min(until, slowest + 2 * seg))
 
     def _paused(self, label: str) -> None:
         """A lane answered Pause: once all have, the ones behind train up to the furthest."""
