@@ -19,7 +19,7 @@ from repcore import RunConfig
 from repcore.estimates import auto_slope_scale
 from repcore.targets import PRESETS, resolve, top_frequency
 from tools.browser import ARGS, CHROMIUM, epochs, open_page, server, wait_for, wait_idle
-from tools.screen import popover_values, problems, shown
+from tools.screen import popover_values, problems, shown, sidebar_values
 
 LESSON_2 = {"target": "sine", "freq": "4", "act": "relu", "steps": "3000"}        # assets/lessons.json, "Turn up the frequency"
 LESSON_1 = {"target": "multiscale", "act": "tanh", "steps": "3000"}              # "The frequency principle"
@@ -117,13 +117,16 @@ class Walk:
         wait_idle(self.page)
 
 
-def check_popover(w: Walk, label: str, values: dict | None, query: dict) -> None:
-    """The popover shows the settings trained (`query`), as a lecturer must see them before touching one."""
-    want = expected(query)
-    trained = {"target": query["target"], "k": want["k"], "nu_auto": "slope_scale" not in query,
-               "nu": float(query["slope_scale"]) if "slope_scale" in query else None, "act": query["act"]}
-    if values != trained:
-        w.findings.append((label, [f"the Settings popover shows {values}, trained {trained}"]))
+def controls_for(query: dict) -> dict:
+    """What the lecture controls must show for these settings (as screen.popover_values reads them)."""
+    return {"target": query["target"], "k": expected(query)["k"], "nu_auto": "slope_scale" not in query,
+            "nu": float(query["slope_scale"]) if "slope_scale" in query else None, "act": query["act"]}
+
+
+def check_popover(w: Walk, label: str, values: dict | None, query: dict, where: str = "Settings popover") -> None:
+    """The controls show the settings trained (`query`), as a lecturer must see them before touching one."""
+    if values != controls_for(query):
+        w.findings.append((label, [f"the {where} shows {values}, trained {controls_for(query)}"]))
 
 
 def slide(label: str, presses: int, where: str = "[data-testid=stPopoverBody]"):
@@ -187,7 +190,9 @@ def lesson_in_normal_mode(browser, url, out, size=(1280, 720)) -> Walk:
     w.page.get_by_role("button", name="Open").first.click()
     w.idle()
     w.models = 2
+    sidebar = lambda label: check_popover(w, label, sidebar_values(w.page), query, "sidebar")   # noqa: E731
     w.move("open lesson 1", expected(query))
+    sidebar("open lesson 1")
     w.play_for(2.0)
     w.move("play", expected(query), settle=0)
     w.click("Pause")
@@ -196,13 +201,16 @@ def lesson_in_normal_mode(browser, url, out, size=(1280, 720)) -> Walk:
     w.click("Step")
     wait_for(lambda: epochs(w.page) == [paused[0] + 100] * 2, 60)
     w.move("step", expected(query))
+    sidebar("step")
     slide("Target frequency", -5, "[data-testid=stSidebar]")(w.page)
     query["freq"] = "20"
     w.idle()
     w.move("k 25 to 20 in the sidebar", expected(query))
+    sidebar("k 25 to 20 in the sidebar")
     w.play_for(2.0)
     w.click("Reset")
     w.move("reset", expected(query))
+    sidebar("reset")
     w.page.get_by_role("link", name="Spectral bias over time").click()
     w.idle()
     w.move("spectral page")
@@ -212,6 +220,7 @@ def lesson_in_normal_mode(browser, url, out, size=(1280, 720)) -> Walk:
     w.page.get_by_role("link", name="Live comparison").click()
     w.idle()
     back = w.move("back on the live page", expected(query))["epochs"]
+    sidebar("back on the live page")
     if back != at:
         w.findings.append(("back on the live page", [f"epochs {back} here, {at} on the spectral page"]))
     w.page.get_by_role("button", name="Save run").click()
@@ -269,15 +278,17 @@ JOURNEYS = {"present": lesson_in_presentation, "normal": lesson_in_normal_mode, 
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.journey", description=__doc__.split("\n\n")[0].split(": ", 1)[1])
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.journey",
+        description="A lecture's journeys through the app in Chromium (presentation and normal mode, the Picture "
+                    "page, a budget's end): a screenshot after every move and the whole-screen checks of "
+                    "tools/screen.py. Exit status 1 if any move leaves a screen that is not clean.")
     parser.add_argument("outdir", help="folder for the screenshots (created; not for committing)")
     parser.add_argument("--journey", action="append", choices=sorted(JOURNEYS), help="run only these (repeatable; default all)")
     parser.add_argument("--size", default="1280x720", help="viewport WIDTHxHEIGHT (default 1280x720, a projector)")
     args = parser.parse_args(argv)
-    try:
-        size = tuple(int(v) for v in args.size.lower().split("x"))
-        assert len(size) == 2 and min(size) > 0
-    except (ValueError, AssertionError):
+    size = tuple(int(v) for v in args.size.lower().split("x") if v.isdigit())
+    if len(size) != 2 or min(size) < 1 or args.size.lower().count("x") != 1:
         parser.error(f"--size: {args.size!r} is not WIDTHxHEIGHT, e.g. 1280x720")
     os.makedirs(args.outdir, exist_ok=True)
     from playwright.sync_api import sync_playwright

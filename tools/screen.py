@@ -6,7 +6,7 @@ object text (a value Streamlit's magic displayed: "Creator of Delta protobuf mes
 that overflows its chart, in presentation mode anything below or beside the viewport and chart text
 under 16 px (13 px in normal mode). `shown(page)` reads the values on the screen (epochs, the slope
 scale on the RepNet lane, the formula and activation trained, the labelled target frequencies), and
-`popover_values(page)` those in the open Settings popover, so a journey can compare them with the
+`popover_values(page)` / `sidebar_values(page)` those of the lecture controls, so a journey can compare them with the
 settings it asked for.
 """
 from __future__ import annotations
@@ -41,8 +41,8 @@ SCREEN = """() => ({
              .map(e => e.innerText),
     wide: (() => { const m = document.querySelector('[data-testid=stMain]'); return m.scrollWidth > m.clientWidth + 1; })(),
 })"""
-POPOVER = """() => {
-    const body = document.querySelector('[data-testid=stPopoverBody]');
+CONTROLS = """(where) => {
+    const body = document.querySelector(where);
     if (!body) return null;
     const range = label => body.querySelector(`input[type=range][aria-label^="${label}"]`);
     const nu = range('Slope scale');
@@ -98,4 +98,9 @@ def shown(page) -> dict:
 
 def popover_values(page) -> dict | None:
     """The open Settings popover's values (None when it is closed)."""
-    return page.evaluate(POPOVER)
+    return page.evaluate(CONTROLS, "[data-testid=stPopoverBody]")
+
+
+def sidebar_values(page) -> dict | None:
+    """The sidebar's lecture controls (target, k, ν, activation), as popover_values."""
+    return page.evaluate(CONTROLS, "[data-testid=stSidebar]")
