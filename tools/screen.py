@@ -61,6 +61,10 @@ CONTROLS = """(where) => {
 TRAINED = r"""() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stCaptionContainer]')]
     .map(c => [c.querySelector('code')?.innerText, (c.innerText.match(/ · (relu|tanh)\b/) || [])[1]])
     .find(([code, act]) => code && act) || [null, null]"""
+# The rendered font size of every text of the plotly charts in view (ticks, legends, titles).
+PLOTLY_TEXT_PX = """() => [...document.querySelectorAll('.js-plotly-plot svg text')].filter(t => t.textContent.trim())
+    .filter(t => { const b = t.getBoundingClientRect(); return b.height > 0 && b.top < innerHeight && b.bottom > 0; })
+    .map(t => parseFloat(getComputedStyle(t).fontSize))"""
 CHART_TEXT = """() => [
     ...[...document.querySelectorAll('.js-plotly-plot')].flatMap(e => (e.layout?.annotations || []).map(a => a.text)),
 ]"""
@@ -76,7 +80,7 @@ def problems(page, present: bool, width: int = 1280, height: int = 720) -> list[
     found += [f"object text on the page: {m.group(0)!r}" for m in OBJECT_TEXT.finditer(seen["text"])][:3]
     found += [f"chart text overflows its chart: {t!r}" for t in page.evaluate(SVG_OVERFLOW)]
     charts = image_charts(page)
-    smallest = min((px for c in charts for px in c["text_px"]), default=99)
+    smallest = min([*(px for c in charts for px in c["text_px"]), *page.evaluate(PLOTLY_TEXT_PX)], default=99)
     if smallest < (16 if present else 13):
         found.append(f"chart text renders at {smallest:.1f} px")
     if present:
