@@ -47,7 +47,10 @@ def _figure(data: list[dict], layout: dict, height: int) -> go.Figure:
     """Titles sit in the top margin and the legend in the bottom one, so neither covers the other."""
     base = dict(height=height, margin=dict(l=10, r=20, t=40, b=10), uirevision="keep", font=dict(size=FONT),
                 legend=dict(orientation="h", yanchor="top", y=-0.22, x=0))
-    return go.Figure(dict(data=data, layout={**base, **layout}), _validate=False)
+    fig = go.Figure(dict(data=data, layout={**base, **layout}), _validate=False)
+    fig.update_xaxes(tickfont_size=FONT - 1)          # Streamlit's plotly theme sets 12 px ticks, under layout.font
+    fig.update_yaxes(tickfont_size=FONT - 1)
+    return fig.update_layout(legend_font_size=FONT - 1)
 
 
 def _title(text: str, y: float, x: float = 0.5) -> dict:
@@ -142,11 +145,12 @@ def curves(histories: dict[str, list], log: bool = True, ghost: dict | None = No
     return _figure(data, layout, 340)
 
 
-def heatmap(hist: list, freqs: np.ndarray, spec_true: np.ndarray, label: str) -> go.Figure:
+def heatmap(hist: list, freqs: np.ndarray, spec_true: np.ndarray, label: str, budget: int | None = None) -> go.Figure:
     """Frequency x epoch map of the error at every DFT bin up to the snapshot's top bin (1.5x the target's
     top frequency, at least 32), log10 (Rahaman et al. 2019; Xu et al., the frequency principle): at the
     target's own frequencies the relative error |DFT(pred - true)| / |DFT(true)| (1 = not learned), at the
-    others the error divided by the target's peak amplitude (what the net adds where the target has nothing)."""
+    others the error divided by the target's peak amplitude (what the net adds where the target has nothing).
+    The epoch axis spans 0 to `budget` (the map fills in as training goes), else the epochs recorded."""
     hist = [p for p in hist if p.spec_err is not None]
     if not hist:
         return _figure([], {}, 380)
@@ -162,7 +166,8 @@ def heatmap(hist: list, freqs: np.ndarray, spec_true: np.ndarray, label: str) ->
                                ticktext=[decade_label(d) for d in range(-4, 1)]),
                  hovertemplate="epoch %{x}<br>k = %{y}<br>log10 error %{z:.2f}<extra></extra>")]
     layout = dict(title=dict(text=f"<b>{label}</b>", font=dict(color=color(label), size=FONT + 2)),
-                  xaxis=dict(title=dict(text="epoch"), tickformat=",d"),
+                  xaxis=dict(title=dict(text="epoch"), tickformat=",d",
+                             range=[0, max(budget or hist[-1].step, hist[-1].step, 1)]),
                   yaxis=dict(title=dict(text="frequency k (cycles)"), tickvals=[float(freqs[i]) for i in ticks],
                              ticktext=[f"<b>k = {freqs[i]:g}</b>" if i in strong else f"{freqs[i]:g}" for i in ticks]),
                   margin=dict(l=10, r=10, t=40, b=10))

@@ -10,7 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard.charts import color
-from dashboard.svg import Canvas, _poly, _scale
+from dashboard.svg import Canvas, _poly, _scale, fitting
 
 SHOW = 288                          # pixels a side on screen: pictures are upscaled to about this, nearest-neighbour
 # log10 relative error -> colour, Viridis anchors (dark: learned, yellow: not yet)
@@ -50,12 +50,12 @@ def spectrum_map(history: list) -> np.ndarray:
     return np.repeat(np.repeat(np.rint(rgb).astype(np.uint8), max(1, 160 // rows), 0), max(1, 320 // cols), 1)
 
 
-def radial_svg(latest: dict, font: int = 15) -> str:
+def radial_svg(latest: dict, width: int = 600, font: int = 15) -> str:
     """Relative error per radial frequency at the current epoch, one line per model (log scale)."""
-    x0, y0, x1, y1 = 58, 26, 590, 200
-    c = Canvas(600, 232, font)
+    x0, y0, x1, y1 = 3.9 * font, 1.8 * font, width - 0.7 * font, 232 - 2.2 * font
+    c = Canvas(width, 232, font)
     c.frame(x0, y0, x1, y1)
-    c.text((x0 + x1) / 2, y0 - 8, "relative error per radial frequency (now)")
+    c.text(width / 2, y0 - 0.5 * font, fitting(font, width, "relative error per radial frequency (now)", "error per radial frequency"))
     top = max((float(s.freqs[-1]) for s in latest.values() if s is not None and len(s.freqs)), default=1.0)
     for e in (-3, -2, -1, 0):
         y = float(_scale(e, ERR_LO, ERR_HI, y1, y0))
@@ -65,7 +65,9 @@ def radial_svg(latest: dict, font: int = 15) -> str:
         if s is not None and len(s.freqs):
             y = np.log10(np.clip(s.spec_rel_err, 10 ** ERR_LO, 10 ** ERR_HI))
             c.add(_poly(_scale(s.freqs, 0, top, x0, x1), _scale(y, ERR_LO, ERR_HI, y1, y0), color(label), 2))
-    c.text((x0 + x1) / 2, y1 + font + 8, f"radial frequency (cycles per picture width, 0 to {top:g})")
+    c.text((x0 + x1) / 2, y1 + font + 8, fitting(font, 2 * min((x0 + x1) / 2, width - (x0 + x1) / 2),
+                                                 f"radial frequency (cycles per picture width, 0 to {top:g})",
+                                                 f"radial frequency (0 to {top:g} cycles)", "radial frequency"))
     return c.svg()
 
 

@@ -1,75 +1,40 @@
 """LiveSession: the training runs of ONE browser session, outside Streamlit's script thread.
 
 Each model trains in its own child process (repcore.workers.Worker), so the server's GIL never
-starves training and two models use two cores. The page calls `poll()` on every refresh: it takes
-the snapshots that arrived and asks for the next ones; a worker that stops being asked (tab closed)
-exits by itself.
-`close()` (Reset with new settings, session end via weakref.finalize) stops and reaps the workers.
-Histories are light records, thinned to at most `max_history` points, and each lane also keeps up to
-`max_frames` full snapshots (the frames a saved run replays), so memory per session is bounded.
+starves training and two models use two cores. The models train in lockstep: the session queues the
+same goals (epochs) to every lane, each worker measures a snapshot at each goal, and a lane shows a
+snapshot only once every lane has one at that epoch (`latest`), so the side-by-side view always
+compares the models at the same epoch; the faster one waits. Playing, the goals run pacing.LEAD_S
+seconds (of the slowest model) ahead of the frame shown, the faster models at most two goals ahead of
+the slowest. Pause stops every worker where it is, the ones behind train up to the furthest, and
+`settle()` waits for that: what Pause shows is where training stopped, and nothing moves after it.
+Goals lie on a grid of epochs (pacing.frame_every: at least FRAMES over the budget), split finer
+while the models are fast enough to show more frames. The page calls `poll()` on every refresh: it
+takes the snapshots that arrived, moves the frame, queues goals and keeps the workers alive (a worker
+that stops being polled, a closed tab, exits by itself).
+`close()` (session end via weakref.finalize) stops and reaps the workers.
+Histories are light records, thinned to at most `max_history` points; each lane also keeps its frames,
+full snapshots on the grid (what a saved run replays), at most `max_frames`, evenly spread.
 A restart (new settings, or Reset) keeps the previous run's light history as `ghost` (drawn faded
-until the next restart) and says what changed in `notice`.
+until the next restart) and says what changed in `notice`; a new budget alone moves the end of the
+runs without restarting them (Continue).
 `record()` asks each worker for its weights and returns the session as a library.SavedRun.
 """
 from __future__ import annotations
 
+import math
 import time
 import weakref
-from collections import deque
-from dataclasses import dataclass, field
 
-import numpy as np
 
 from repcore import RunConfig
-from repcore.library import MAX_SNAPSHOTS, LibraryError, SavedModel, SavedRun, add_frame
+from repcore.library import MAX_SNAPSHOTS, LibraryError, SavedModel, SavedRun
 from repcore.snapshot import Snapshot, append_thinned
 from repcore.workers import Worker
 
+from dashboard.lanes import Ghost, Lane, Point, describe_change
+from dashboard.pacing import LEAD_S, frame_every, keep_frame, segment
 
-@dataclass
-class Point:
-    """One history entry per snapshot: what the over-time charts need, nothing heavy."""
-    step: int
-    wall: float
-    losses: dict
-    rel_l2: float
-    spec_rel_err: np.ndarray
-    extra: dict = field(default_factory=dict)
-    spec_err: np.ndarray | None = None          # [K] |DFT(pred - true)| (the spectral page's heat map)
-
-
-@dataclass
-class Lane:
-    """One model's state on the page."""
-    cfg: RunConfig
-    worker: Worker | None = None
-    latest: Snapshot | None = None
-    error: str = ""
-    history: list[Point] = field(default_factory=list)
-    frames: list[Snapshot] = field(default_factory=list)            # full snapshots, thinned (library.add_frame)
-    weights: dict | None = None                                      # the last ("weights",) answer
-    rate: deque = field(default_factory=lambda: deque(maxlen=30))    # (monotonic time, step) on receipt
-    goal: int = 0                                                    # the step a Step under way ends at
-    stopped: bool = False                                            # its worker ended by itself (lane.error says why)
-
-
-@dataclass
-class Ghost:
-    """What the charts draw faded of the run before the last restart: its settings, history, last snapshot."""
-    cfg: RunConfig
-    history: list[Point]
-    latest: Snapshot
-
-
-NAMES = {"slope_scale": "ν", "freq": "k", "act": "activation", "lr": "learning rate", "steps": "budget"}
-
-
-def describe_change(old: RunConfig, new: RunConfig) -> str:
-    """'ν auto → 3, activation tanh → relu': the settings that differ, unset values read as auto."""
-    a, b = old.to_query(), new.to_query()
-    keys = [k for k in dict.fromkeys([*a, *b]) if a.get(k) != b.get(k) and k != "model"]
-    plain = lambda v: "auto" if v is None else f"{v:g}" if isinstance(v, float) else str(v)   # noqa: E731
-    return ", ".join(f"{NAMES.get(k, k)} {plain(getattr(old, k))} → {plain(getattr(new, k))}" for k in keys)
 
 
 def _close_all(lanes: dict) -> None:
@@ -84,115 +49,209 @@ class LiveSession:
         self.ghost: dict[str, Ghost] = {}
         self.notice = ""                   # what the last restart changed (shown until the next one)
         self.playing = False
+        self.goals: list[int] = []         # the epochs queued (the same for every lane), ascending
+        self.pausing: set[str] = set()     # lanes asked to stop now, not yet answered
+        self.frame_every = 1
         self.max_history, self.max_frames = max_history, max_frames
         self.idle_timeout = idle_timeout
         self._finalizer = weakref.finalize(self, _close_all, self.lanes)
 
     # --- control
     def configure(self, cfgs: dict[str, RunConfig]) -> bool:
-        """Make the lanes match `cfgs` (label -> config). Changed lanes restart from step 0, keeping
-        their worker process; unchanged ones go on. Returns True if anything restarted."""
+        """Make the lanes match `cfgs` (label -> config). Any other change restarts every lane from step 0
+        (keeping their processes), so the lanes stay at one epoch; a new budget alone moves the end of
+        the runs. Returns True if anything changed."""
         before = {label: lane.cfg for label, lane in self.lanes.items()}
-        if before and any(before.get(label) != cfg for label, cfg in cfgs.items()):
-            old, new = next(iter(before.values())), next(iter(cfgs.values()))
-            change = describe_change(old.replace(model=new.model), new)
-            self._keep_ghost(f"Settings changed ({change}): training restarted at epoch 0" if change else "")
-        changed = False
+        if before == cfgs:
+            return False
+        if before.keys() == cfgs.keys() and all(before[k].replace(steps=c.steps) == c for k, c in cfgs.items()):
+            for label, cfg in cfgs.items():
+                lane = self.lanes[label]
+                lane.cfg = cfg
+                if lane.worker is not None:
+                    lane.worker.send("budget", cfg.steps)
+            return True
+        if before:
+            self._keep_ghost(lambda old: f"Settings changed ({change}): training restarted at epoch 0"
+                             if (change := describe_change(old, cfgs)) else "Back to the faded run's settings: training restarted at epoch 0")
         for label in [k for k in self.lanes if k not in cfgs]:
             lane = self.lanes.pop(label)
             if lane.worker is not None:
                 lane.worker.close()
-            changed = True
         for label, cfg in cfgs.items():
-            lane = self.lanes.get(label)
-            if lane is not None and lane.cfg == cfg:
-                continue      # a lane whose worker stopped keeps its progress and its message until Reset
-            changed = True
-            if lane is None or lane.worker is None or not lane.worker.alive:
-                lane = self.lanes[label] = Lane(cfg, Worker(cfg, label, self.idle_timeout))
-            else:
-                lane.worker.send("reset", cfg)
-                self.lanes[label] = Lane(cfg, lane.worker)
-            if self.playing:
-                self.lanes[label].worker.send("play")
-        return changed
+            self._restart(label, cfg)
+        return True
 
     def reset(self) -> None:
         """Back to step 0 with the same settings (and seed)."""
-        self._keep_ghost("Reset: training restarted at epoch 0 with the same settings")
-        for label, lane in self.lanes.items():
-            if lane.worker is not None and lane.worker.alive:
-                self.lanes[label] = Lane(lane.cfg, lane.worker)
-                lane.worker.send("reset", lane.cfg)
-            else:                  # stopped (page away too long) or crashed: a fresh process
-                self.lanes[label] = Lane(lane.cfg, Worker(lane.cfg, label, self.idle_timeout))
+        self._keep_ghost(lambda old: "Reset: training restarted at epoch 0 with the same settings")
+        for label, lane in list(self.lanes.items()):
+            self._restart(label, lane.cfg)
         self.playing = False
 
-    def _keep_ghost(self, notice: str) -> None:
-        """Before a restart: the runs that got anywhere become the ghost, and the notice says why."""
+    def _restart(self, label: str, cfg: RunConfig) -> None:
+        lane = self.lanes.get(label)
+        if lane is None or lane.worker is None or not lane.worker.alive:   # new, stopped or crashed: a fresh process
+            self.lanes[label] = Lane(cfg, Worker(cfg, label, self.idle_timeout))
+        else:
+            lane.worker.send("reset", cfg)
+            self.lanes[label] = Lane(cfg, lane.worker)
+        self.goals, self.pausing, self.frame_every = [], set(), frame_every(cfg.steps)
+
+    def _keep_ghost(self, why) -> None:
+        """Before a restart: the runs that got anywhere become the ghost (else the one before stays), and the
+        notice says why, `why(ghost configs)`, so a change made before the run moved is counted from the ghost."""
         ghost = {label: Ghost(lane.cfg, list(lane.history), lane.latest) for label, lane in self.lanes.items()
                  if lane.latest is not None and lane.latest.step > 0}
-        if ghost:
-            self.ghost = ghost
-            top = max(g.latest.step for g in ghost.values())
-            self.notice = notice and f"{notice}. Faded: the previous run (reached epoch {top:,})."
+        self.ghost = ghost or self.ghost
+        if self.ghost:
+            top = max(g.latest.step for g in self.ghost.values())
+            self.notice = f"{why({label: g.cfg for label, g in self.ghost.items()})}. Faded: the previous run (reached epoch {top:,})."
+
+    @property
+    def goal(self) -> int:
+        """The epoch every lane trains to (the last goal queued; 0 before any)."""
+        return self.goals[-1] if self.goals else 0
 
     def play(self) -> None:
         self.playing = True
         for lane in self.lanes.values():
             lane.rate.clear()            # the rate is measured while playing only
-        self._send("play")
+        self._pace()
 
     def pause(self) -> None:
+        """Stop every lane where it is now; the ones behind then train up to the furthest (`settle` waits)."""
         self.playing = False
-        self._send("pause")
+        self.pausing = {label for label, lane in self.lanes.items() if lane.active}
+        for label in self.pausing:
+            self.lanes[label].worker.send("pause")
 
     def step(self, n: int) -> None:
+        """Train n epochs past the last goal, then stop (every lane at the same epoch)."""
         self.playing = False
-        self._send("pause")
-        self._send("step", n)
-        for lane in self.lanes.values():
-            lane.goal = min((lane.latest.step if lane.latest else 0) + n, lane.cfg.steps)
+        active = [lane for lane in self.lanes.values() if lane.active]
+        if active:
+            end, every = min(self.goal + n, min(lane.cfg.steps for lane in active)), self.frame_every
+            self.goals += [*range((self.goal // every + 1) * every, end, every), end]     # a frame on every grid epoch
+            for lane in active:
+                self._feed(lane, self.goal)
+
+    def settle(self, timeout: float) -> bool:
+        """Poll until every lane shows the last goal (or stopped); False if that took longer than `timeout`."""
+        deadline = time.monotonic() + timeout
+        while self.waiting():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.03)
+            self.poll()
+        return True
 
     def waiting(self) -> bool:
-        """A snapshot is due soon without Play: a model starting (or reset) or a Step under way."""
-        return any(not l.error and l.worker is not None and l.worker.alive
-                   and (l.latest is None or (l.latest.status == "ok" and l.latest.step < l.goal)) for l in self.lanes.values())
+        """A frame is due without Play: a model starting (or reset), a Step or a Pause under way."""
+        return bool(self.pausing) or any(lane.latest is None or lane.latest.step < min(self.goal, lane.cfg.steps)
+                                         for lane in self.lanes.values() if lane.active)
 
     def close(self) -> None:
         self._finalizer()
 
-    def _send(self, *msg) -> None:
-        for lane in self.lanes.values():
-            if lane.worker is not None:
-                lane.worker.send(*msg)
+    def _feed(self, lane: Lane, until: int) -> None:
+        """Send the lane the goals queued after its last one, up to `until`."""
+        for goal in [g for g in self.goals if lane.queued < g <= until]:
+            lane.worker.send("step", goal - lane.queued)
+            lane.queued = goal
+
+    def _pace(self) -> None:
+        """Playing: extend the goals on the grid to LEAD_S seconds of the slowest lane's training past the frame
+        shown, and send them: all to the slowest lane, two segments past it to the others (so a Pause finds
+        every lane near the frame shown)."""
+        active = [lane for lane in self.lanes.values() if lane.active]
+        if not self.playing or self.pausing or not active or any(lane.latest is None for lane in active):
+            return
+        speed = min(lane.speed for lane in active)
+        seg, budget = segment(self.frame_every, speed), min(lane.cfg.steps for lane in active)
+        shown = min(lane.latest.step for lane in active)
+        until = min(budget, shown + max(2 * seg, int(speed * LEAD_S)))
+        while self.goal < until:
+            self.goals.append(min(budget, (max(self.goal, shown) // seg + 1) * seg))
+        self.goals = [g for g in self.goals if g > shown]
+        slowest = min(lane.newest.step for lane in active)
+        for lane in active:
+            if lane.newest.step == slowest:        # always at least its next goal (one queued at an older, coarser grid)
+                self._feed(lane, max(until, next((g for g in self.goals if g > slowest), until)))
+            else:
+                self._feed(lane, min(until, slowest + 2 * seg))
+
+    def _paused(self, label: str) -> None:
+        """A lane answered Pause: once all have, the ones behind train up to the furthest."""
+        self.pausing.discard(label)
+        if self.pausing:
+            return
+        active = [lane for lane in self.lanes.values() if lane.active]
+        if active:
+            low, top, every = min(lane.queued for lane in active), max(lane.queued for lane in active), self.frame_every
+            self.goals = [*range((low // every + 1) * every, top, every), top]      # the frame grid on the way, too
+            for lane in active:
+                self._feed(lane, top)
 
     # --- data
     def poll(self) -> bool:
-        """Take every waiting snapshot, then ask each worker for a fresh one (which is also its
-        heartbeat). True if anything new arrived."""
+        """Take every waiting snapshot, show the newest epoch every lane has reached, queue goals, and send
+        each worker a keep-alive. True if anything new arrived."""
         new = False
-        for lane in self.lanes.values():
+        for label, lane in self.lanes.items():
             if lane.worker is None:
                 continue
             messages = lane.worker.poll()
-            lane.worker.send("want")
+            lane.worker.send("ping")
             for kind, payload in messages:
                 new = True
                 if kind == "error":
                     lane.error = payload
-                    continue
-                if kind == "weights":
+                elif kind == "weights":
                     lane.weights = payload or {}
-                    continue
-                lane.error, lane.latest = "", payload
-                lane.rate.append((time.monotonic(), payload.step))
-                self._record(lane, payload)
-                add_frame(lane.frames, payload, self.max_frames)
+                else:
+                    self._arrived(lane, payload)
+                    if kind == "paused":
+                        lane.queued = payload.step          # its goals were dropped
+                        self._paused(label)
             if not lane.stopped and not lane.worker.alive:
                 lane.stopped, new = True, True
                 lane.error = self._stop_reason(lane)
+                self.pausing.discard(label)
+        self._show_common()
+        self._pace()
         return new
+
+    def _arrived(self, lane: Lane, s: Snapshot) -> None:
+        last = lane.newest
+        if last is not None and s.step > last.step and s.wall > last.wall:
+            speed = (s.step - last.step) / (s.wall - last.wall)
+            lane.speed = speed if not lane.speed else 0.5 * (lane.speed + speed)
+        lane.error = ""
+        lane.ahead[s.step] = s
+
+    def _show_common(self) -> None:
+        """Move the frame to the newest epoch every lane still training has reached (the snapshots on the
+        way, too: history and frames); a lane that ended (budget, divergence) shows its end once the others
+        pass it. A snapshot only some lanes have at an epoch (a reset's, off the grid) is dropped."""
+        training = [lane for lane in self.lanes.values() if lane.active]
+        common = set.intersection(*(set(lane.ahead) for lane in training)) if training else set()
+        top = max(common, default=-1) if training else math.inf
+        training_ids = {id(lane) for lane in training}
+        for lane in self.lanes.values():
+            ended = id(lane) not in training_ids
+            for step in sorted(k for k in lane.ahead if k <= top):
+                s = lane.ahead.pop(step)
+                if step in common or ended:
+                    self._show(lane, s)
+
+    def _show(self, lane: Lane, s: Snapshot) -> None:
+        lane.latest = s
+        lane.rate.append((time.monotonic(), s.step))
+        append_thinned(lane.history, Point(s.step, s.wall, s.losses, s.rel_l2, s.spec_rel_err, s.extra, s.spec_err),
+                       self.max_history)
+        if s.step % self.frame_every == 0:
+            keep_frame(lane.frames, s, self.max_frames)
 
     def _stop_reason(self, lane: Lane) -> str:
         at = f" at epoch {lane.latest.step:,}" if lane.latest is not None else ""
@@ -200,50 +259,41 @@ class LiveSession:
         if code == 0:       # the child's only clean exit without a "stop" from us: nobody asked for idle_timeout s
             return (f"Training stopped{at}: the page sent no request for {self.idle_timeout:g} s (a hidden, asleep or "
                     f"overloaded tab), so its process ended. The charts keep what was reached; press Reset to start again.")
-        return f"The training process ended unexpectedly{at} (exit code {code}). Press Reset to start again."
+        return f"The training process of {lane.worker.label} ended unexpectedly{at} (exit code {code}). Press Reset to start again."
 
     def record(self, name: str, tags=(), timeout: float = 30.0) -> SavedRun:
         """The session as a saved run: per lane its config, frames and current weights, every model at the
-        same epochs (the lanes pause, the ones behind catch up to the furthest, then each worker answers
-        with its weights and a snapshot measured from them; frames kept at the steps all lanes share).
-        Playing goes on afterwards."""
+        same epoch (goals stop, the lanes reach the last one, then each worker answers with its weights and
+        a snapshot measured from them). Playing goes on afterwards."""
         lanes = {l: lane for l, lane in self.lanes.items() if lane.worker is not None and lane.latest is not None}
         if not lanes:
             raise LibraryError("nothing to save yet: no model has reported a snapshot")
-        deadline = time.monotonic() + timeout
-        for lane in lanes.values():
-            lane.worker.send("pause")
-        answers = self._weights(lanes, deadline)
-        goal = max(a["snapshot"].step for a in answers.values())
-        behind = {l: lanes[l] for l, a in answers.items()
-                  if a["snapshot"].step < goal <= lanes[l].cfg.steps and a["snapshot"].status == "ok"}
-        for label, lane in behind.items():
-            lane.worker.send("step", goal - answers[label]["snapshot"].step)
-        self._wait(lambda: all(lane.latest.step >= goal for lane in behind.values()), behind, deadline)
-        answers.update(self._weights(behind, deadline))
-        if self.playing:
-            self._send("play")
-        common = set.intersection(*[{f.step for f in lane.frames} for lane in lanes.values()])
+        playing = self.playing
+        self.pause()
+        try:
+            if not self.settle(timeout):
+                raise LibraryError("a training process did not answer; press Reset and try again")
+            answers = self._weights(lanes, time.monotonic() + timeout)
+        finally:
+            if playing:
+                self.play()
         models = []
         for label, lane in lanes.items():
             last = answers[label]["snapshot"]
-            frames = [f for f in lane.frames if f.step in common and f.step < last.step] + [last]
-            models.append(SavedModel(label, lane.cfg, frames, answers[label]["weights"]))
+            models.append(SavedModel(label, lane.cfg, [f for f in lane.frames if f.step < last.step] + [last],
+                                     answers[label]["weights"]))
         return SavedRun(name, models, list(tags))
-
-    def _wait(self, done, lanes: dict, deadline: float) -> None:
-        while not done():
-            if time.monotonic() > deadline or not all(lane.worker.alive for lane in lanes.values()):
-                raise LibraryError("a training process did not answer; press Reset and try again")
-            time.sleep(0.05)
-            self.poll()
 
     def _weights(self, lanes: dict, deadline: float) -> dict:
         """Each lane's ("weights",) answer {snapshot, weights} (not kept on the lane: weights can be megabytes)."""
         for lane in lanes.values():
             lane.weights = None
             lane.worker.send("weights")
-        self._wait(lambda: all(lane.weights is not None for lane in lanes.values()), lanes, deadline)
+        while not all(lane.weights is not None for lane in lanes.values()):
+            if time.monotonic() > deadline or not all(lane.worker.alive for lane in lanes.values()):
+                raise LibraryError("a training process did not answer; press Reset and try again")
+            time.sleep(0.05)
+            self.poll()
         answers = {}
         for label, lane in lanes.items():
             answers[label], lane.weights = lane.weights, None
@@ -251,17 +301,18 @@ class LiveSession:
                 raise LibraryError(f"{label}: no model to save ({lane.error or 'not started'})")
         return answers
 
-    def _record(self, lane: Lane, s: Snapshot) -> None:
-        point = Point(s.step, s.wall, s.losses, s.rel_l2, s.spec_rel_err, s.extra, s.spec_err)
-        append_thinned(lane.history, point, self.max_history)
-
     def epochs_per_s(self, label: str) -> float:
-        """Steps per second of real time over the last few snapshots (what the viewer sees)."""
+        """Epochs per second of real time over the last few frames (what the viewer sees)."""
         rate = self.lanes[label].rate
         if len(rate) < 2 or rate[-1][0] - rate[0][0] < 1.0:     # receipt times are only as fine as the refresh
             return 0.0
         return (rate[-1][1] - rate[0][1]) / (rate[-1][0] - rate[0][0])
 
     def finished(self) -> bool:
-        """Nothing left to train: every lane reached its budget, diverged, failed or stopped."""
-        return all(l.error or (l.latest is not None and l.latest.status != "ok") for l in self.lanes.values())
+        """Nothing left to train: every lane reached its budget, diverged, failed or stopped (and shows it)."""
+        return not self.waiting() and not any(lane.active for lane in self.lanes.values())
+
+    def at_budget(self) -> bool:
+        """Every model that trained reached the budget (rather than diverging or stopping)."""
+        ended = [lane.latest for lane in self.lanes.values() if not lane.error and lane.latest is not None]
+        return self.finished() and bool(ended) and all(s.status == "done" for s in ended)

@@ -111,26 +111,67 @@ def controls(where, names=TRAINING) -> RunConfig:
     return ss.cfg
 
 
-# Presentation mode: no sidebar, no Streamlit header or toolbar, the page from the top edge with narrow margins.
+# Presentation mode: no sidebar, no Streamlit header or toolbar, the page from the top edge with narrow margins; no
+# charts' toolbar (its fullscreen button, shown on hover and after a popover closes, covered the notice line).
 PRESENT_CSS = """<style>
-[data-testid=stSidebar], [data-testid=stSidebarCollapsedControl], [data-testid=stHeader], [data-testid=stToolbar] {display: none}
+[data-testid=stSidebar], [data-testid=stSidebarCollapsedControl], [data-testid=stHeader], [data-testid=stToolbar],
+[data-testid=stElementToolbar] {display: none}
 [data-testid=stMainBlockContainer] {padding: 0.8rem 1.2rem 0 1.2rem; max-width: none}
 [data-testid=stMetricValue] {font-size: 2rem}
 [data-testid=stMetricLabel] p {font-size: 1.05rem}
+[data-testid=stMain] [data-testid=stCaptionContainer] p {font-size: 1rem}
 </style>"""
 
 
-def presentation_style() -> None:
-    st.html(PRESENT_CSS)
+# ν in the app's font (Source Sans) reads as a v from the back of a room: that one character comes from a serif
+# face, whichever the viewer's system has (unicode-range: nothing else changes font).
+NU_CSS = """<style>
+@font-face {font-family: "RepNet nu"; unicode-range: U+03BD; src: local("DejaVu Serif"), local("Times New Roman"),
+  local("Georgia"), local("Cambria"), local("Noto Serif"), local("Liberation Serif"), local("Times")}
+:is([data-testid=stMarkdownContainer], [data-testid=stCaptionContainer]) :not(code, code *, [data-testid=stIconMaterial]) {
+  font-family: "RepNet nu", "Source Sans", sans-serif}
+</style>"""
+
+
+# Normal mode: a metric value fits a third of the live page's main column at 1280 px ("3.96e-01" was cut).
+NORMAL_CSS = "<style>[data-testid=stMetricValue] {font-size: 1.6rem}</style>"
+
+
+def page_style(present: bool) -> None:
+    """The app's CSS: the serif ν everywhere, and each mode's layout."""
+    st.html(NU_CSS + (PRESENT_CSS if present else NORMAL_CSS))
+
+
+def show_trained() -> None:
+    """Set the widgets' values (keys w_*) to the settings being trained, so controls about to appear show
+    them. A control Streamlit's browser side has not drawn yet (a closed popover's, the sidebar's after a
+    mode switch) starts at its default, not at its session value: had that default come back with the
+    next click, it would have replaced the setting trained (k 4 -> 1, ν auto off, no activation)."""
+    ss = st.session_state
+    ss.update({k: v for k, v in widget_values(ss.cfg, ss.models).items() if k != "w_present"})
 
 
 def set_present() -> None:
-    """The page's presentation toggle (key w_present) switches the mode for the session and the URL. The
-    lecture controls move between the sidebar and the page, which Streamlit treats as new widgets (they
-    would start at their minimum): their values are set again from the settings being trained."""
-    ss = st.session_state
-    ss.present = ss.w_present
-    ss.update({k: v for k, v in widget_values(ss.cfg, ss.models).items() if k != "w_present"})
+    """The page's presentation toggle (key w_present) switches the mode for the session and the URL; the
+    lecture controls move between the sidebar and the page (show_trained)."""
+    st.session_state.present = st.session_state.w_present
+    show_trained()
+
+
+def lecture_popover(where, names) -> RunConfig:
+    """Presentation mode's Settings popover: its controls are drawn only while it is open, each time it
+    opens from the settings trained (show_trained), so what it shows is what the models train with."""
+    popover = where.popover("Settings", icon=":material/tune:", key="lecture_settings", on_change=_popover_toggled)
+    # no help=: its tooltip stayed over the restart notice after the popover closed (the pointer rests there)
+    if popover.open:
+        with popover:
+            return controls(st, names)
+    return controls(st, ())
+
+
+def _popover_toggled() -> None:
+    if st.session_state.get("lecture_settings"):
+        show_trained()
 
 
 def sidebar(names=TRAINING) -> RunConfig:

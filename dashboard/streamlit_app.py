@@ -4,7 +4,7 @@ import os
 
 import streamlit as st
 
-from dashboard import controls, settings
+from dashboard import controls, lesson, settings
 from repcore.workers import warm_up
 
 warm_up()      # the training processes' fork server imports torch while this page renders (a no-op once up)
@@ -29,11 +29,13 @@ present = st.session_state.get("present", False)
 page = st.navigation(pages, position="hidden" if present else "sidebar")
 if st.session_state.pop("goto_live", False):      # set by a lesson's or a setup's button (settings.open_live)
     st.switch_page(pages[0])
-if present:
-    settings.presentation_style()
-elif CONTROLS.get(page.title):
+settings.page_style(present)
+if not present and page.title == "Live comparison" and st.session_state.get("lesson") is not None:
+    with st.sidebar:
+        lesson.panel(st.session_state.lesson)      # above the controls its steps ask to change
+if not present and CONTROLS.get(page.title):
     settings.sidebar(CONTROLS[page.title])
-else:
+elif not present:
     settings.controls(st.sidebar, ())             # no controls: still keeps the URL in step
 settings.show_notices()
 

@@ -27,6 +27,13 @@ def _scale(v, lo, hi, a, b):
     return a + (np.asarray(v, float) - lo) / span * (b - a)
 
 
+def fitting(font: float, space: float, *texts: str, bold: bool = False) -> str:
+    """The first of `texts` that fits `space` px at `font` px: widths estimated at 0.6 em a character (0.66
+    bold), about DejaVu Sans, the widest of the usual sans-serif fonts, so text never runs off its chart."""
+    per = (0.66 if bold else 0.6) * font
+    return next((t for t in texts if len(t) * per <= space), texts[-1])
+
+
 def _poly(xs, ys, stroke: str, width: float = 2.0, opacity: float = 1.0) -> str:
     keep = np.isfinite(xs) & np.isfinite(ys)
     pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs[keep], ys[keep]))
@@ -54,13 +61,32 @@ class Canvas:
     def add(self, piece: str) -> None:
         self.out.append(piece)
 
-    def legend(self, items: list[tuple[str, str, float]], y) -> None:
-        x = 0.0
-        for name, col, opacity in items:
+    def _key_rows(self, items) -> list[float]:
+        """Where each colour key starts (x), a new row wherever the width ends (-1 marks a new row)."""
+        xs, x = [], 0.0
+        for name, _, _ in items:
+            width = self.font * (1.9 + 0.6 * len(name))
+            if x and x + width - 0.6 * self.font > self.w:
+                xs.append(-1.0)
+                x = 0.0
+            xs.append(x)
+            x += width
+        return xs
+
+    def legend_rows(self, items) -> int:
+        return 1 + self._key_rows(items).count(-1.0)
+
+    def legend(self, items: list[tuple[str, str, float]], y) -> int:
+        """Colour keys from the left edge, the first row at baseline y, wrapped where the width ends; returns the rows."""
+        xs = [x for x in self._key_rows(items) if x >= 0]
+        rows = 0
+        for (name, col, opacity), x in zip(items, xs):
+            if x == 0.0:
+                y, rows = y + 1.3 * self.font * bool(rows), rows + 1
             self.add(f'<rect x="{x:.1f}" y="{y - self.font * 0.45:.1f}" width="{self.font}" height="4" fill="{col}" '
                      f'fill-opacity="{opacity}"/>')
             self.text(x + self.font * 1.3, y, name, "start")
-            x += self.font * (1.9 + 0.56 * len(name))
+        return rows
 
     def svg(self) -> str:
         return (f'<svg viewBox="0 0 {self.w} {self.h}" width="{self.w}" height="{self.h}" '
@@ -81,7 +107,8 @@ def prediction(s, label: str, width: int = 560, height: int = 300, font: int = 1
     ymin, ymax = ymin - pad, ymax + pad
     X = lambda v: _scale(v, lo, hi, L, R)                                   # noqa: E731
     Y = lambda v: _scale(np.clip(v, ymin, ymax), ymin, ymax, B, T)          # noqa: E731
-    cv.text(L, T - 0.45 * font, f"{label}: prediction vs target", "start", fill=c, weight="bold")
+    cv.text(0.2 * font, T - 0.45 * font, fitting(font, width - 0.4 * font, f"{label}: prediction vs target", "prediction vs target",
+                                                 "prediction", bold=True), "start", fill=c, weight="bold")
     cv.frame(L, T, R, B)
     cv.add(_poly(X(x), Y(true), TARGET_COLOR, 2.5))
     if ghost is not None and len(ghost.pred) == len(s.pred):
@@ -112,12 +139,15 @@ def spectrum(snaps: dict, width: int = 560, height: int = 330, font: int = 15, g
     """Each model's relative error at each of the target's frequencies (stems, labelled "k = 25"); the
     full DFT error (÷ the target's peak) faint behind; the run before the last restart as hollow rings."""
     cv = Canvas(width, height, font)
-    L, R, T, B = 4.6 * font, width - 0.8 * font, 4.5 * font, height - 2.4 * font
+    rows = cv.legend([(lab, color(lab), 1.0) for lab in snaps] + ([("before restart (rings)", INK, 0.6)] if ghost else []),
+                     2.4 * font)
+    L, R, T, B = 4.6 * font, width - 0.8 * font, (4.5 + 1.3 * (rows - 1)) * font, height - 2.4 * font
     first = next(iter(snaps.values()))
     fmax = max(float(first.freqs[-1]), 1.0)
     X = lambda f: _scale(f, -0.5, fmax + 0.5, L, R)                        # noqa: E731
     Y = lambda e: _scale(np.log10(np.clip(e, 1e-4, 10)), -4, 1, B, T)      # noqa: E731
-    cv.text(L, 1.0 * font, "error at each target frequency", "start", weight="bold")
+    cv.text(0.2 * font, 1.0 * font, fitting(font, width - 0.4 * font, "error at each target frequency", "error at each frequency k",
+                                            "error at each k", bold=True), "start", weight="bold")
     cv.frame(L, T, R, B)
     for d in range(-4, 2):
         y = float(Y(10.0 ** d))
@@ -127,7 +157,7 @@ def spectrum(snaps: dict, width: int = 560, height: int = 330, font: int = 15, g
     cv.line(L, y1, R, y1, dash="6 4", opacity=0.8)
     mid = (T + B) / 2
     cv.add(f'<text transform="translate({0.9 * font:.1f},{mid:.1f}) rotate(-90)" text-anchor="middle" font-family="sans-serif" '
-           f'font-size="{font}" fill="{INK}">relative error (1 = not learned)</text>')
+           f'font-size="{font}" fill="{INK}">{fitting(font, B - T + 2 * font, "relative error (1 = not learned)", "relative error")}</text>')
     n = len(snaps)
     gap = min(0.9 * font, (R - L) / max(fmax, 1) / (n + 1))
     for i, (label, s) in enumerate(snaps.items()):
@@ -152,9 +182,8 @@ def spectrum(snaps: dict, width: int = 560, height: int = 330, font: int = 15, g
     for k in ticks:
         if all(abs(float(X(k)) - float(X(o))) > 2.2 * font for o in ticks if o != k) or k in labelled:
             cv.text(float(X(k)), B + 1.2 * font, f"{k:g}")
-    cv.text((L + R) / 2, height - 0.2 * font, "frequency (cycles over the domain)")
-    legend = [(lab, color(lab), 1.0) for lab in snaps] + ([("before restart (rings)", INK, 0.6)] if ghost else [])
-    cv.legend(legend, 2.4 * font)
+    space = 2 * min((L + R) / 2, width - (L + R) / 2)
+    cv.text((L + R) / 2, height - 0.35 * font, fitting(font, space, "frequency (cycles over the domain)", "frequency k (cycles)", "k"))
     return cv.svg()
 
 
@@ -166,9 +195,11 @@ def curves(histories: dict[str, list], width: int = 1120, height: int = 250, fon
     old = {lab: g.history for lab, g in (ghost or {}).items() if g.history}
     last = max((h[-1].step for h in [*series.values(), *old.values()]), default=1) or 1
     half = width / 2
+    keys = [(lab, color(lab), 1.0) for lab in series] + [(f"{lab} before restart", color(lab), GHOST) for lab in old]
+    below = 1.3 * font * (cv.legend_rows(keys) - 1)           # a legend wrapped onto more rows lifts the charts
     measures = (("training loss", lambda p: sum(p.losses.values())), ("rel. L2 error (test)", lambda p: p.rel_l2))
     for k, (title, get) in enumerate(measures):
-        x0, x1, T, B = 3.2 * font + k * half, half - font + k * half, 1.8 * font, height - 3.6 * font
+        x0, x1, T, B = 3.2 * font + k * half, half - font + k * half, 1.8 * font, height - 3.6 * font - below
         logs = lambda h, get=get: np.log10(np.clip([get(p) for p in h], 1e-12, None))   # noqa: E731
         vals, ghosts = {lab: logs(h) for lab, h in series.items()}, {lab: logs(h) for lab, h in old.items()}
         allv = np.concatenate([*vals.values(), *ghosts.values()]) if vals or ghosts else np.zeros(1)
@@ -186,6 +217,5 @@ def curves(histories: dict[str, list], width: int = 1120, height: int = 250, fon
             cv.text(x0 - 0.3 * font, float(_scale(d, lo, hi, B, T)) + 0.35 * font, decade_label(d), "end")
         cv.text(x0, B + 1.2 * font, "0"), cv.text(x1, B + 1.2 * font, f"{last:,}", "end")
         cv.text((x0 + x1) / 2, B + 1.2 * font, "epoch")
-    cv.legend([(lab, color(lab), 1.0) for lab in series] + [(f"{lab} before restart", color(lab), GHOST) for lab in old],
-              height - 0.5 * font)
+    cv.legend(keys, height - 0.5 * font - below)
     return cv.svg()

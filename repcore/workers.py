@@ -9,18 +9,24 @@ so a worker is a fork of a warm interpreter: ~0.05 s to its first snapshot, wher
 repcore.bench`, worker start). The threaded server is never forked itself. Where there is no fork
 server (Windows), spawn.
 
-Protocol over one Pipe. Parent -> child: ("play",), ("pause",), ("step", n), ("reset", cfg),
-("want",), ("weights",), ("stop",). Child -> parent: ("snap", Snapshot, gen), ("error", message, gen),
-("weights", {"snapshot": Snapshot, "weights": {name: array}} or None if no model, gen), where gen
-counts the resets the child has seen, so the parent can drop what was in flight before a reset. The
-weights come with a snapshot measured from them, so a saved run's last frame matches its weights.
+Protocol over one Pipe. Parent -> child: ("play",), ("pause",), ("step", n), ("budget", steps),
+("reset", cfg), ("want",), ("ping",), ("weights",), ("stop",). Child -> parent: ("snap", Snapshot, gen),
+("paused", Snapshot, gen), ("error", message, gen), ("weights", {"snapshot": Snapshot, "weights":
+{name: array}} or None if no model, gen), where gen counts the resets the child has seen, so the parent
+can drop what was in flight before a reset. The weights come with a snapshot measured from them, so a
+saved run's last frame matches its weights.
 
-Snapshots are pulled: the child measures and sends one when asked ("want", which the page sends on
-every refresh), plus one at each event the page must see (reset, end of budget, divergence, a Step
-done). So the child never blocks on a full pipe however slowly the page refreshes, and it spends
-time on diagnostics only as often as someone looks. The child exits on "stop", when the parent
-process dies (its end of the pipe closes), or when it hears nothing (not even a "want") for
-`idle_timeout` seconds: a closed browser tab stops the requests, so nothing keeps running unseen.
+Two ways to train. Free: "play" trains; a snapshot is measured when asked ("want", answered at most
+once per request). Paced: each ("step", n) queues a goal n steps past the last goal queued, and the
+child measures a snapshot at each goal it reaches, unasked; at its last goal it waits. A parent that
+queues the same goals to several children gets their snapshots at the same epochs (the live page's
+lockstep, dashboard/session.py). "pause" stops both at once, drops the goals queued and answers with
+a "paused" snapshot: where training stopped. Events the parent must see are sent unasked too: a
+reset, the end of the budget, a divergence (found at a snapshot). ("budget", steps) moves the end of
+the budget (Continue after a finished run) and answers with a snapshot. So the child never blocks on
+a full pipe: it sends only at goals, events and requests. It exits on "stop", when the parent process
+dies (its end of the pipe closes), or when it hears nothing (any message; "ping" is the keep-alive)
+for `idle_timeout` seconds: a closed browser tab stops the requests, so nothing keeps running unseen.
 """
 from __future__ import annotations
 
@@ -30,6 +36,7 @@ import os
 import sys
 import threading
 import time
+from collections import deque
 from typing import Iterator
 
 import torch
@@ -56,13 +63,13 @@ def _child(conn, cfg: RunConfig, label: str, idle_timeout: float) -> None:
 
 def _serve(conn, cfg: RunConfig, label: str, idle_timeout: float) -> None:
     torch.set_num_threads(1)
-    run, playing, pending, wanted, sent, gen = None, False, 0, False, None, 0
+    run, playing, goals, wanted, sent, gen = None, False, deque(), False, None, 0
     heard = time.monotonic()
 
-    def send_snapshot():
+    def send_snapshot(kind="snap"):
         nonlocal sent, wanted
         snap = run.snapshot()
-        conn.send(("snap", snap, gen))
+        conn.send((kind, snap, gen))
         sent, wanted = (snap.step, snap.status), False
 
     def reset(c: RunConfig):
@@ -77,36 +84,60 @@ def _serve(conn, cfg: RunConfig, label: str, idle_timeout: float) -> None:
     reset(cfg)
     chunk = 1
     while True:
-        busy = run is not None and not run.finished and (playing or pending > 0)
+        busy = run is not None and not run.finished and (playing or bool(goals))
         if conn.poll(0 if busy else 0.25):
             msg = conn.recv()
             heard = time.monotonic()
             if msg[0] == "stop":
                 break
             playing = {"play": True, "pause": False}.get(msg[0], playing)
-            pending = pending + msg[1] if msg[0] == "step" else pending
             wanted = wanted or msg[0] == "want"
             if msg[0] == "reset":
-                playing, pending, gen = False, 0, gen + 1
+                playing, gen = False, gen + 1
+                goals.clear()
                 reset(msg[1])
             if msg[0] == "weights":
                 conn.send(("weights", None if run is None else {"snapshot": run.snapshot(), "weights": run.weights()}, gen))
-            if wanted and run is not None and (run.step, run.status) != sent:
+            if run is None:
+                continue
+            if msg[0] == "step":
+                goals.append((goals[-1] if goals else run.step) + msg[1])
+            if msg[0] == "pause":
+                goals.clear()
+                send_snapshot("paused")
+            if msg[0] == "budget":
+                _set_budget(run, msg[1])
+            if run.finished and goals:
+                goals.clear()      # nothing left to train: the goals end here
+                wanted = True
+            if msg[0] == "budget" or wanted and (run.step, run.status) != sent:
                 send_snapshot()
             continue
         if time.monotonic() - heard > idle_timeout:
             break
         if not busy:
             continue
-        n = min(chunk, pending) if pending else chunk
+        n = min(chunk, goals[0] - run.step) if goals else chunk
         start = time.perf_counter()
         run.advance(n)
         spent = time.perf_counter() - start
         if n == chunk:
             chunk = max(1, min(10_000, int(chunk * CHUNK_SECONDS / max(spent, 1e-4))))
-        pending = max(0, pending - n)
-        if wanted or run.finished or (pending == 0 and not playing):
-            send_snapshot()        # asked for, or an event the page must see (end, divergence, Step done)
+        reached = bool(goals) and run.step >= goals[0]
+        while goals and run.step >= goals[0]:
+            goals.popleft()
+        if run.finished:
+            goals.clear()
+        if wanted or reached or run.finished:
+            send_snapshot()        # asked for, a goal, or an event the page must see (end, divergence)
+
+
+def _set_budget(run: Run, steps: int) -> None:
+    """Move the end of the budget; a run that had finished at it trains on (the lr schedule keeps its own
+    budget: a cosine stays at its end, see dashboard/session.py `continuable`)."""
+    run.cfg = run.cfg.replace(steps=steps)
+    if run.status == "done" and run.step < steps:
+        run.status = "ok"
 
 
 @contextlib.contextmanager
@@ -151,17 +182,31 @@ def warm_up() -> None:
 
 class Worker:
     """Handle to one training process. Not thread-safe; one owner (a browser session). `start`
-    "forkserver" (a fork of the warm fork server) or "spawn" (a fresh interpreter; bench compares them)."""
+    "forkserver" (a fork of the warm fork server) or "spawn" (a fresh interpreter; bench compares them).
+
+    The process starts on a thread of its own: the first start waits for the fork server's imports
+    (~4 s; 44 s measured on a machine busy with two CPU loops and a package install), and the caller (a
+    page script) must not. Until it runs, messages wait in the pipe and `alive` is True."""
 
     def __init__(self, cfg: RunConfig, label: str | None = None, idle_timeout: float = 20.0, start: str = "forkserver"):
         self.label = label or cfg.model
         self.generation = 0                      # resets sent; the child tags messages with its count
-        with _START_LOCK, no_main_import():
+        with _START_LOCK:
             ctx = mp_context(start)
-            self.conn, child = ctx.Pipe()
-            self.proc = ctx.Process(target=_child, args=(child, cfg, self.label, idle_timeout), daemon=True)
-            self.proc.start()
-        child.close()
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_child, args=(child, cfg, self.label, idle_timeout), daemon=True)
+        self._closed = False
+        self._starter = threading.Thread(target=self._start, args=(child,), name=f"start {self.label}", daemon=True)
+        self._starter.start()
+
+    def _start(self, child) -> None:
+        try:
+            with _START_LOCK, no_main_import():
+                self.proc.start()
+        finally:
+            child.close()
+        if self._closed:                         # closed while starting: it reads "stop" first; reap it here
+            self._reap()
 
     def send(self, *msg) -> None:
         self.generation += msg[0] == "reset"
@@ -185,7 +230,7 @@ class Worker:
 
     @property
     def alive(self) -> bool:
-        return self.proc.is_alive()
+        return self._starter.is_alive() or self.proc.is_alive()
 
     def wait(self, done, timeout: float, kind: str = "snap"):
         """Block until the first message of `kind` (a snapshot, weights) for which done(payload) holds, and
@@ -203,13 +248,20 @@ class Worker:
         raise TimeoutError(f"training process for {self.label} did not answer in {timeout:g} s")
 
     def close(self, timeout: float = 2.0) -> None:
-        """Stop the child and reap it; kill it if it does not stop in time."""
+        """Stop the child and reap it; kill it if it does not stop in time. A child still starting gets
+        "stop" as its first message and is reaped by the starting thread."""
+        self._closed = True
         self.send("stop")
+        self._starter.join(timeout)
+        if not self._starter.is_alive():
+            self._reap(timeout)
+        self.conn.close()
+
+    def _reap(self, timeout: float = 2.0) -> None:
         self.proc.join(timeout)
         if self.proc.is_alive():
             self.proc.kill()
             self.proc.join(timeout)
-        self.conn.close()
 
 
 def parallel_lockstep(cfgs, labels=None, timeout: float = 3600.0, weights: list | None = None):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from dashboard import charts, svg
-from dashboard.session import Ghost, Point
+from dashboard.lanes import Ghost, Point
 from repcore import RunConfig, train
 
 CFG = RunConfig(width=16, depth=2, steps=40, every=20, points=200, grid=128, test_points=256, act="relu")

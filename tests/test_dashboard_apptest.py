@@ -67,7 +67,12 @@ def test_auto_slope_scale_shows_its_value_and_a_fixed_one_starts_next_to_it():
     at = app()
     at.run()
     assert any("auto → **ν = 78.5**" in c.value for c in at.sidebar.caption)      # π × 25 on the default target
-    assert any("ν = 78.5 (auto)" in m.value for m in at.markdown)                  # and on the RepNet lane
+    lane = lambda: [m.value for m in at.markdown if "ν =" in m.value]             # noqa: E731
+    deadline = time.time() + 60
+    while not lane() and time.time() < deadline:                                  # the lane shows its snapshot's ν
+        time.sleep(0.5)
+        at.run()
+    assert any("ν = 78.5 (auto)" in m for m in lane()), lane()                     # as the training process resolved it
     at.toggle(key="w_nu_auto").set_value(False).run()
     assert at.select_slider(key="w_nu").value == 70 and at.session_state["cfg"].slope_scale == 70.0
     close(at)
@@ -93,6 +98,9 @@ def test_presentation_mode_has_the_lecture_controls_on_the_page_and_a_lesson_bes
     at = app(present="1", lesson="2", target="multiscale", slope_scale="3.0")
     at.run()
     assert not at.exception and not at.sidebar.slider
+    assert not at.slider                                                               # the popover, closed, draws nothing
+    at.session_state["lecture_settings"] = True                                        # open
+    at.run()
     assert [s.label for s in at.slider] == ["Target frequency k (cycles)"]             # in the Settings popover
     assert [s.label for s in at.select_slider] == ["Slope scale ν (RepNet)"] and at.get("button_group")
     steps = at.get("markdown")
@@ -226,4 +234,37 @@ def test_an_empty_model_choice_is_refused_and_training_goes_on():
     assert not at.exception
     assert any("choose at least one" in e.value for e in at.sidebar.error)
     assert list(at.session_state["live"].lanes) == ["vanilla", "repnet"]
+    close(at)
+
+
+def run_until(at, done, timeout=90, message=lambda: ""):
+    deadline = time.time() + timeout
+    while time.time() < deadline and not done():
+        time.sleep(0.5)
+        at.run()
+    assert done(), message()
+
+
+@pytest.mark.slow
+def test_the_end_of_the_budget_and_a_crash_are_said_on_every_page_that_trains():
+    """Finished: said, and Play becomes Continue (the budget doubles, training goes on from where it was).
+    A training process that dies: said with what to press, on the live page and on the spectral page."""
+    at = app(steps="60", width="16", depth="2", points="100", grid="64", test_points="256")
+    at.run()
+    next(b for b in at.button if b.label == "Play").click().run()
+    run_until(at, lambda: metric(at, "Epoch") == ["60", "60"])
+    run_until(at, lambda: any("Finished: every model reached the budget of 60 epochs" in s.value for s in at.success))
+    assert [b.label for b in at.button][:1] == ["Continue"]
+    next(b for b in at.button if b.label == "Continue").click().run()
+    assert at.session_state["cfg"].steps == 120 and at.query_params["steps"] == "120"
+    run_until(at, lambda: metric(at, "Epoch") == ["120", "120"])
+    live = at.session_state["live"]
+    live.lanes["repnet"].worker.proc.kill()
+    for page in ("views/live.py", "views/spectral.py"):
+        at.switch_page(page).run()
+        run_until(at, lambda: any("training process of repnet ended unexpectedly at epoch 120" in e.value
+                                  and "Press Reset" in e.value for e in at.error))
+        assert not at.exception
+    next(b for b in at.button if b.label == "Reset").click().run()                # what the message says to press
+    run_until(at, lambda: metric(at, "Epoch") == ["0", "0"] and not at.error, message=lambda: (metric(at, "Epoch"), [e.value for e in at.error]))
     close(at)

@@ -72,12 +72,16 @@ def test_save_on_the_live_page_then_replay_without_retraining(library):
         assert metric(at, "rel. L2") == [f"{m.at(step).rel_l2:.2e}" for m in run.models]   # the saved frame, not a retrain
     assert len(at.get("plotly_chart")) == 4                    # a panel per model, the error per frequency, the curves
     at.select_slider(key="lib_step_1").set_value(run.steps()[-1]).run()
+    at.segmented_control(key="replay_speed").set_value("fast").run()       # the whole replay in 10 s
     button(at, "Play").click().run()                           # Play at the end starts from the first frame ...
-    seen = [metric(at, "Epoch")]
-    for _ in range(len(run.steps()) + 2):                      # each AppTest run is one tick of the timed fragment
-        at.run()
+    seen, start = [metric(at, "Epoch")], time.monotonic()
+    while time.monotonic() - start < 30 and seen[-1] != [f"{run.steps()[-1]:,}"] * 2:
+        time.sleep(0.5)                                        # each AppTest run is one tick of the timed fragment,
+        at.run()                                               # showing the frame due at that moment
         seen.append(metric(at, "Epoch"))
-    assert seen[0] == [f"{run.steps()[1]:,}"] * 2 and seen[-1] == [f"{run.steps()[-1]:,}"] * 2, seen   # ... and plays to the last
+    took = time.monotonic() - start
+    assert seen[0] == [f"{run.steps()[0]:,}"] * 2 and seen[-1] == [f"{run.steps()[-1]:,}"] * 2, seen   # ... and plays to the last
+    assert 8 < took < 20 and len({e[0] for e in seen}) >= 3, (took, seen)      # at the pace chosen, through the frames
     assert [b.label for b in at.button if b.key == "replay_play"] == ["Play"] and not at.exception      # then stops there
     assert "live" not in at.session_state                     # replayed from the file: no training process started
 

@@ -7,6 +7,7 @@ import time
 import numpy as np
 import pytest
 
+from dashboard.lanes import Lane
 from dashboard.session import LiveSession
 from repcore import RunConfig
 from repcore.train import train
@@ -132,11 +133,73 @@ def test_a_saved_run_holds_every_model_at_the_same_epochs():
     live.close()
 
 
-def test_history_is_bounded():
-    live = LiveSession(max_history=50)
-    lane = type("Lane", (), {})()
-    lane.history = []
+def test_history_and_frames_are_bounded_and_evenly_spread():
+    live = LiveSession(max_history=50, max_frames=40)
+    live.frame_every = 10
+    lane = Lane(CFG)
     base = next(iter(train(CFG.replace(steps=1, every=1))))
     for step in range(1, 5000):
-        live._record(lane, dataclasses.replace(base, step=step))
+        live._show(lane, dataclasses.replace(base, step=step))
     assert len(lane.history) <= 50 and lane.history[-1].step == 4999 and lane.history[0].step == 1
+    steps = [f.step for f in lane.frames]                  # frames only on the grid, thinned evenly
+    assert len(steps) <= 40 and all(s % 10 == 0 for s in steps) and len(set(np.diff(steps))) == 1, steps
+
+
+def play_until(live: LiveSession, done, timeout=120, check=None):
+    deadline = time.time() + timeout
+    while time.time() < deadline and not done():
+        live.poll()
+        if check:
+            check()
+        time.sleep(0.05)
+    assert done()
+
+
+def test_the_models_are_shown_at_one_epoch_and_pause_stops_them_there():
+    """Side by side, a slow and a fast model: every frame shows both at the same epoch (the faster waits),
+    and after Pause the frame shown is where both stopped: nothing moves afterwards (one was seen 1388 vs
+    1276, and a display that jumped seconds after Pause)."""
+    live = LiveSession()
+    live.configure({"vanilla": CFG.replace(model="vanilla", width=8, depth=1), "repnet": CFG.replace(model="repnet", width=64, depth=3)})
+    wait_first_snapshots(live)
+    live.play()
+
+    def same():
+        steps = {lane.latest.step for lane in live.lanes.values()}
+        assert len(steps) == 1, steps
+    play_until(live, lambda: min(lane.latest.step for lane in live.lanes.values()) >= 200, check=same)
+    live.pause()
+    assert live.settle(30)
+    stopped = [lane.latest.step for lane in live.lanes.values()]
+    same()
+    for _ in range(20):
+        live.poll()
+        time.sleep(0.1)
+    assert [lane.latest.step for lane in live.lanes.values()] == stopped
+    live.step(50)
+    assert live.settle(30) and [lane.latest.step for lane in live.lanes.values()] == [stopped[0] + 50] * 2
+    live.close()
+
+
+def test_the_end_of_the_budget_then_continue_with_frames_for_a_smooth_replay():
+    """At the default budget a saved run holds >= 100 frames per model, evenly spread, the same epochs for
+    every model; the end is reached (at_budget) and a larger budget goes on from there, no restart."""
+    budget = RunConfig().steps
+    live = LiveSession()
+    live.configure({m: CFG.replace(model=m, steps=budget) for m in ("vanilla", "repnet")})
+    wait_first_snapshots(live)
+    workers = [lane.worker for lane in live.lanes.values()]
+    live.play()
+    play_until(live, live.finished, timeout=300)
+    assert live.at_budget() and all(lane.latest.step == budget and lane.latest.status == "done" for lane in live.lanes.values())
+    run = live.record("smooth")
+    steps = [[s.step for s in m.snapshots] for m in run.models]
+    assert steps[0] == steps[1] and len(steps[0]) >= 100 and steps[0][0] == 0 and steps[0][-1] == budget
+    assert len(set(np.diff(steps[0]))) == 1, steps[0]                               # evenly spread
+    assert live.configure({m: CFG.replace(model=m, steps=2 * budget) for m in ("vanilla", "repnet")})
+    assert [lane.worker for lane in live.lanes.values()] == workers and not live.notice     # no restart
+    assert all(lane.latest.step == budget for lane in live.lanes.values())
+    live.play()
+    play_until(live, live.finished, timeout=300)
+    assert all(lane.latest.step == 2 * budget for lane in live.lanes.values()) and live.at_budget()
+    live.close()

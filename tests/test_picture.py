@@ -57,7 +57,7 @@ def test_picture_page_trains_side_by_side_and_the_images_change(no_leftover_proc
         for label, lane in live.lanes.items():
             if lane.latest is not None and label not in first:
                 first[label] = lane.latest
-        if len(first) == 2 and all(l.latest.step > first[l.latest.label].step + 20 for l in lanes):
+        if len(first) == 2 and all(l.latest is not None and l.latest.step > first[l.latest.label].step + 20 for l in lanes):
             break
     assert not at.exception
     for label, lane in live.lanes.items():

@@ -71,6 +71,29 @@ def test_snapshots_are_pulled_at_most_one_per_request(worker):
     assert steps(collect(worker, lambda m: bool(steps(m))))[-1] > 0
 
 
+def test_paced_goals_pause_and_budget(worker):
+    """A snapshot at every goal queued, unasked; Pause stops at once, drops the goals and says where; a
+    budget moves the end of the run (answered with a snapshot), past which no goal trains."""
+    collect(worker, lambda m: steps(m) == [0])
+    for _ in range(5):
+        worker.send("step", 7)
+    got = steps(collect(worker, lambda m: 35 in steps(m), want=False))
+    assert {7, 14, 21, 28} <= set(got) and got == sorted(got) and got[-1] == 35, got      # (and the answer to a last "want")
+    for _ in range(1000):
+        worker.send("step", 100)                                   # far more than it trains before the pause
+    worker.send("pause")
+    msgs = collect(worker, lambda m: any(k == "paused" for k, _ in m), want=False)
+    at = next(p.step for k, p in msgs if k == "paused")
+    assert 35 <= at < 100_035 and max(steps(msgs), default=0) <= at
+    time.sleep(1.0)
+    assert not worker.poll(), "paused: no goal left to train"
+    worker.send("budget", at + 10)
+    assert [(p.step, p.status) for k, p in collect(worker, lambda m: bool(m), want=False)] == [(at, "ok")]
+    worker.send("step", 100)
+    last = collect(worker, lambda m: any(p.status == "done" for k, p in m), want=False)[-1][1]
+    assert (last.step, last.status) == (at + 10, "done")
+
+
 def test_a_bad_config_is_reported_not_raised(worker):
     collect(worker, lambda m: steps(m) == [0])
     worker.send("reset", CFG.replace(target="log(x)"))

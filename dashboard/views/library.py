@@ -15,6 +15,7 @@ from repcore.library import Library, LibraryError, default_path, parse_tags
 PLOT_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash")        # one per run in a comparison; colour = model
 CACHE = 6                                                         # loaded runs kept per session
+MAIN_PX = 820            # the main column at 1280 px beside the sidebar: SVG charts drawn for it render text at 14 px
 
 
 def load(info):
@@ -70,28 +71,40 @@ st.dataframe(pd.DataFrame([{"id": i.id, "name": i.name, "saved": time.strftime("
                            for i in infos]), hide_index=True)
 view = st.radio("View", ["Replay", "Compare", "Manage"], horizontal=True, key="lib_view")
 
-SPEEDS = {"slow": 1.0, "normal": 0.4, "fast": 0.15}                 # seconds per frame
+SPEEDS = {"slow": 60.0, "normal": 25.0, "fast": 10.0}                # seconds for a whole replay, however many frames
+TICK_S = 0.25                                                         # redraws a second while a replay plays: 4
+
+
+def _anchor(steps: list[int], key: str) -> None:
+    """Start the replay clock so that the frame shown (session key `key`) is due now (on Play, on a new speed)."""
+    ss = st.session_state
+    at = steps.index(ss.get(key, steps[0]))
+    ss.replay_start = time.monotonic() - at / max(len(steps) - 1, 1) * SPEEDS[ss.replay_speed]
 
 
 def replay(run) -> None:
-    """The saved frames on a timeline; Play steps through them by itself (a timed fragment), ending on the last."""
+    """The saved frames on a timeline; Play moves through them by itself (a timed fragment), at a pace set in
+    seconds per replay: the frame shown is the one due at this moment, so a slow redraw skips frames rather
+    than slowing the replay down. It ends on the last frame."""
     ss, steps, key = st.session_state, run.steps(), f"lib_step_{run.id}"
     playing = ss.get("replay_playing") == run.id
-    if playing and ss.get(key) == steps[-1]:          # the last frame is shown: stop there
-        ss.replay_playing = None
-        st.rerun()
     if playing:
-        ss[key] = steps[min(steps.index(ss.get(key, steps[0])) + 1, len(steps) - 1)]
-    c = st.columns([1, 1.4, 6], vertical_alignment="bottom")
+        due = (time.monotonic() - ss.replay_start) / SPEEDS[ss.replay_speed]
+        ss[key] = steps[min(int(due * (len(steps) - 1)), len(steps) - 1)]
+        if ss[key] == steps[-1]:                       # the last frame is shown: stop there
+            ss.replay_playing = None
+    c = st.columns([1, 2.2, 5], vertical_alignment="bottom")
     if c[0].button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:",
                    type="primary", key="replay_play", disabled=len(steps) < 2):
         if not playing and ss.get(key) == steps[-1]:
             ss[key] = steps[0]                       # from the start again
         ss.replay_playing = None if playing else run.id
+        _anchor(steps, key)
         st.rerun()
-    c[1].segmented_control("Speed", list(SPEEDS), key="replay_speed", required=True)
-    if playing and SPEEDS[ss.replay_speed] != ss.get("replay_every"):      # a new speed: a new timer
-        st.rerun()
+    c[1].segmented_control("Speed", list(SPEEDS), key="replay_speed", required=True, on_change=_anchor,
+                           args=(steps, key), help=", ".join(f"{k}: {v:g} s" for k, v in SPEEDS.items()))
+    if playing and ss.replay_playing is None:
+        st.rerun()                                   # ended: the timer stops
     step = steps[0] if len(steps) == 1 else c[2].select_slider(
         "Timeline (epoch)", steps, key=key, format_func=lambda v: f"{v:,}", help="saved snapshots; nothing is retrained")
     snaps = {m.label: m.at(step) for m in run.models}
@@ -102,14 +115,14 @@ def replay(run) -> None:
             c[0].metric("Epoch", f"{s.step:,}")
             c[1].metric("rel. L2", f"{s.rel_l2:.2e}")
             if playing:
-                st.image(svg.prediction(s, m.label, 520, 400, 14, points=True), width="stretch")
+                st.image(svg.prediction(s, m.label, int(MAIN_PX / len(run.models)), 330, 14, points=True), width="stretch")
             else:
                 st.plotly_chart(charts.model_panel(s, m.label), key=f"replay-{m.label}", config=PLOT_CONFIG)
     left, right = st.columns(2)
     histories = {m.label: [s for s in m.snapshots if s.step <= step] for m in run.models}
     if playing:
-        left.image(svg.spectrum(snaps, 520, 330, 14), width="stretch")
-        right.image(svg.curves(histories, 520, 330, 14), width="stretch")
+        left.image(svg.spectrum(snaps, MAIN_PX // 2, 330, 14), width="stretch")
+        right.image(svg.curves(histories, MAIN_PX // 2, 330, 14), width="stretch")
     else:
         left.plotly_chart(charts.spectrum(snaps), key="replay-spectrum", config=PLOT_CONFIG)
         right.plotly_chart(charts.curves(histories), key="replay-curves", config=PLOT_CONFIG)
@@ -119,8 +132,7 @@ if view == "Replay":
     run_id = st.selectbox("Run", list(by_id), format_func=name_of, key="lib_replay")
     run = load(by_id[run_id])
     st.session_state.setdefault("replay_speed", "normal")
-    every = SPEEDS[st.session_state.replay_speed] if st.session_state.get("replay_playing") == run.id else None
-    st.session_state.replay_every = every
+    every = TICK_S if st.session_state.get("replay_playing") == run.id else None
     st.fragment(run_every=every)(replay)(run)
     first = run.models[0].cfg
     st.button("Train these settings live", on_click=settings.open_live,

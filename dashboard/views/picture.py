@@ -2,7 +2,7 @@
 (Tancik et al. 2020, fig. 1). Network settings come from the sidebar; `?present=1` hides the chrome."""
 import streamlit as st
 
-from dashboard import charts, svg, upload
+from dashboard import charts, status, svg, upload
 from dashboard import picture_charts as pc
 from dashboard.resolution import LIVE_SIDES, live_side
 from dashboard.session import LiveSession
@@ -36,7 +36,8 @@ def choose():
     c = st.columns([1, 2, 2, 1], vertical_alignment="bottom")
     name = c[0].selectbox("Picture", names, key="w_picture", format_func=str.capitalize)
     upload.image_upload(c[1])
-    models = c[2].multiselect("Models side by side", MODELS.names(), default=DEFAULT_MODELS, key="w_picture_models",
+    ss.setdefault("w_picture_models", DEFAULT_MODELS)      # not default=: with the state kept above, Streamlit warns each run
+    models = c[2].multiselect("Models side by side", MODELS.names(), key="w_picture_models",
                               help="vanilla and RepNet by default; the peers are other remedies for spectral bias")
     side = c[3].selectbox("Resolution (px)", ["auto", *LIVE_SIDES], key="w_picture_side", format_func=lambda s: f"auto ({auto})" if s == "auto" else str(s),
                           help=f"auto: the largest picture a CPU core trains at about 30 epochs/s with this width and depth, lowered "
@@ -64,17 +65,18 @@ live.configure({m: cfg.replace(model=m) for m in models})
 st.caption(f"{target.text} · {base.act} · width {base.width} × {base.depth} hidden · Adam lr {base.lr:g} · seed {base.seed} · "
            "every pixel is a training point and the error is over every pixel · network settings from the sidebar")
 buttons = st.columns([1, 1, 1, 1, 3])
-if buttons[0].button("Play", type="primary", icon=":material/play_arrow:", key="picture_play"):
+if status.play_button(buttons[0], live, "picture_play"):
     if "live" in ss:
         ss.live.pause()              # one training page at a time: the cores are shared
     live.play()
 if buttons[1].button("Pause", icon=":material/pause:", key="picture_pause"):
-    live.pause()
+    status.pause(live)
 if buttons[2].button("Reset", icon=":material/restart_alt:", key="picture_reset", help="back to epoch 0, same settings and seed"):
     live.reset()
 if buttons[3].button("Exit" if present else "Present", icon=":material/slideshow:", key="picture_present"):
     ss.present = not present
     st.rerun()
+status.say(live)
 
 
 def board():
@@ -96,10 +98,9 @@ def board():
         s = lane.latest
         with head[1 + i]:
             st.subheader(label, divider="gray")
-            if lane.error:
-                st.error(lane.error)
             if s is None or s.image.shape != true.shape:
-                st.info("starting the training process…")
+                if not lane.error:           # else status.say tells why
+                    st.info("starting the training process…")
                 continue
             m = st.columns(3)
             m[0].metric("Epoch", f"{s.step:,}")
@@ -107,12 +108,14 @@ def board():
             m[2].metric("PSNR (dB)", f"{s.extra.get('psnr', float('nan')):.1f}", help=f"rel. L2 error {s.rel_l2:.3f}")
         pics[1 + 2 * i].image(pc.gray(s.image), caption=f"{label}, epoch {s.step:,}", width="stretch")
         pics[2 + 2 * i].image(pc.error_rgb(s.image - true), caption=f"{label}: error", width="stretch")
+    if present:             # one screen: the pictures are the lesson; the charts stay in normal mode
+        return
     latest = {label: lane.latest for label, lane in lanes.items()}
     histories = {label: lane.history for label, lane in lanes.items()}
     left, right = st.columns(2)
-    if live.playing:
-        left.image(pc.radial_svg(latest), width="stretch")
-        right.image(svg.curves(histories), width="stretch")
+    if live.playing:        # drawn for a half of the 820 px main column at 1280 px, text at 14 px there
+        left.image(pc.radial_svg(latest, 410, 14), width="stretch")
+        right.image(svg.curves(histories, 410, 260, 14), width="stretch")
         for col, (label, hist) in zip(st.columns(max(len(lanes), 2)), histories.items()):
             col.image(pc.spectrum_map(hist), caption=f"{label}: relative error, radial frequency (up) × epoch (right)", width="stretch")
     else:
@@ -121,7 +124,7 @@ def board():
         some = next((s for s in latest.values() if s is not None and len(s.freqs)), None)
         for col, (label, hist) in zip(st.columns(max(len(lanes), 2)), histories.items()):
             if some is not None:
-                col.plotly_chart(charts.heatmap(hist, some.freqs, label), key=f"picture-heat-{label}")
+                col.plotly_chart(charts.heatmap(hist, some.freqs, some.spec_true, label, cfg.steps), key=f"picture-heat-{label}")
 
 
 def _too_slow(lanes) -> bool:

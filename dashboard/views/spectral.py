@@ -1,7 +1,7 @@
 """Spectral bias over time: the error at every frequency against epoch (the frequency principle)."""
 import streamlit as st
 
-from dashboard import charts
+from dashboard import charts, status
 from dashboard.settings import live_session
 
 live = live_session()
@@ -15,11 +15,14 @@ st.markdown(
     "the target's strongest mode (log scale). Rahaman et al. (2019) and Xu et al. (the *frequency principle*) "
     "showed that plain networks "
     "clear the low frequencies first. Train on the **Live comparison** page, or here:")
-c = st.columns([1, 1, 6])
-if c[0].button("Play", type="primary", icon=":material/play_arrow:"):
+c = st.columns([1, 1, 1, 5])
+if status.play_button(c[0], live, "spectral_play"):
     live.play()
 if c[1].button("Pause", icon=":material/pause:"):
-    live.pause()
+    status.pause(live)
+if c[2].button("Reset", icon=":material/restart_alt:", help="back to epoch 0, same settings and seed"):
+    live.reset()
+status.say(live)
 
 
 def maps():
@@ -29,12 +32,17 @@ def maps():
         st.rerun()
     lanes = {lab: lane for lab, lane in live.lanes.items() if lane.latest is not None}
     if not lanes:
-        st.info("No training yet: press Play.")
+        st.info("Starting the training processes…" if not any(lane.error for lane in live.lanes.values()) else
+                "No model is training: see the message above.")
         return
     first = next(iter(lanes.values())).latest
+    budget = max(lane.cfg.steps for lane in lanes.values())
     for col, (label, lane) in zip(st.columns(len(lanes)), lanes.items()):
         with col:
-            st.plotly_chart(charts.heatmap(lane.history, first.freqs, first.spec_true, label), key=f"heat-{label}")
+            m = st.columns(2)
+            m[0].metric("Epoch", f"{lane.latest.step:,}", help=f"of a budget of {lane.cfg.steps:,}")
+            m[1].metric("rel. L2", f"{lane.latest.rel_l2:.2e}")
+            st.plotly_chart(charts.heatmap(lane.history, first.freqs, first.spec_true, label, budget), key=f"heat-{label}")
     st.subheader("Relative error at each target frequency")
     st.caption("1 = that frequency not learned at all. Low frequencies fall first (the frequency principle); "
                "the vanilla net stalls at the high ones.")
