@@ -3,7 +3,7 @@ chart is testable without a server. One colour per model on every chart (repcore
 
 Figures are written as plain plotly JSON specs and wrapped without validation (`_figure`): building
 them through plotly's validated object API (make_subplots, add_trace) cost ~50 ms per live panel,
-which the live page pays several times a second (README "Speed"); this way it is a few ms.
+which the live page pays several times a second (docs/speed.md, "Dashboard speed"); this way it is a few ms.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Classroom lessons (assets/lessons.json): the list, and one lesson's panel beside the live charts.
+"""Classroom lessons (lessons.json beside this module, package data): the list, and one lesson's panel beside the live charts.
 
 A lesson has a title, a short text, numbered steps for the class, what to watch for, and the settings
 (a query) that Open loads into the live page."""
@@ -9,7 +9,7 @@ import os
 
 import streamlit as st
 
-PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "assets", "lessons.json")
+PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lessons.json")   # package data: found when installed too
 
 
 @st.cache_data(show_spinner=False)

@@ -10,7 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard.charts import color
-from dashboard.svg import Canvas, _poly, _scale, fitting
+from dashboard.svg import Canvas, fitting, polyline, scale
 
 SHOW = 288                          # pixels a side on screen: pictures are upscaled to about this, nearest-neighbour
 # log10 relative error -> colour, Viridis anchors (dark: learned, yellow: not yet)
@@ -58,13 +58,13 @@ def radial_svg(latest: dict, width: int = 600, font: int = 15) -> str:
     c.text(width / 2, y0 - 0.5 * font, fitting(font, width, "relative error per radial frequency (now)", "error per radial frequency"))
     top = max((float(s.freqs[-1]) for s in latest.values() if s is not None and len(s.freqs)), default=1.0)
     for e in (-3, -2, -1, 0):
-        y = float(_scale(e, ERR_LO, ERR_HI, y1, y0))
+        y = float(scale(e, ERR_LO, ERR_HI, y1, y0))
         c.text(x0 - 4, y + font / 3, f"{10.0 ** e:g}", "end")
         c.line(x0, y, x1, y, opacity=0.2)
     for label, s in latest.items():
         if s is not None and len(s.freqs):
             y = np.log10(np.clip(s.spec_rel_err, 10 ** ERR_LO, 10 ** ERR_HI))
-            c.add(_poly(_scale(s.freqs, 0, top, x0, x1), _scale(y, ERR_LO, ERR_HI, y1, y0), color(label), 2))
+            c.add(polyline(scale(s.freqs, 0, top, x0, x1), scale(y, ERR_LO, ERR_HI, y1, y0), color(label), 2))
     c.text((x0 + x1) / 2, y1 + font + 8, fitting(font, 2 * min((x0 + x1) / 2, width - (x0 + x1) / 2),
                                                  f"radial frequency (cycles per picture width, 0 to {top:g})",
                                                  f"radial frequency (0 to {top:g} cycles)", "radial frequency"))

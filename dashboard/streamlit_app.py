@@ -51,7 +51,7 @@ def heartbeat():
     """Every page polls this session's training processes: a poll is their keep-alive (they exit when the
     polls stop, repcore.workers). A paused training page is redrawn only when something arrived, and polls
     fast only while a snapshot is due (a model starting, a Step): redrawing unchanged plotly charts on a
-    timer cost the browser ~12% of a core for nothing (README "Speed"). Playing, the page's own fragment
+    timer cost the browser ~12% of a core for nothing (docs/speed.md, "Dashboard speed"). Playing, the page's own fragment
     refreshes it."""
     if live is not None and live.poll() and not live.playing and page.title in TRAINING_VIEWS:
         st.rerun()

@@ -3,7 +3,7 @@
 While training plays, the live page redraws several times a second. In the browser, a plotly chart
 redraw cost ~100 ms of CPU each (Chromium, measured with `top`: ~90% of a core for the live page at
 one refresh per second), which starved training on the same machine; these SVGs cost ~10x less
-(README "Speed"). Paused, the normal page switches back to the interactive plotly charts (charts.py);
+(docs/speed.md, "Dashboard speed"). Paused, the normal page switches back to the interactive plotly charts (charts.py);
 presentation mode keeps these, sized for a projector. Same colours, same content.
 
 Every chart takes `width`, the pixels its column has at the page's design size (1280 px wide in
@@ -22,7 +22,8 @@ INK = "#8a8a8a"     # readable on the light and the dark theme (an <img> cannot 
 GHOST = 0.3         # opacity of the previous run's traces
 
 
-def _scale(v, lo, hi, a, b):
+def scale(v, lo, hi, a, b):
+    """v mapped linearly from [lo, hi] to [a, b] (pixels; a flat range maps to a)."""
     span = (hi - lo) or 1.0
     return a + (np.asarray(v, float) - lo) / span * (b - a)
 
@@ -34,7 +35,8 @@ def fitting(font: float, space: float, *texts: str, bold: bool = False) -> str:
     return next((t for t in texts if len(t) * per <= space), texts[-1])
 
 
-def _poly(xs, ys, stroke: str, width: float = 2.0, opacity: float = 1.0) -> str:
+def polyline(xs, ys, stroke: str, width: float = 2.0, opacity: float = 1.0) -> str:
+    """An SVG polyline through the finite points (xs, ys), in pixels."""
     keep = np.isfinite(xs) & np.isfinite(ys)
     pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs[keep], ys[keep]))
     return f'<polyline fill="none" stroke="{stroke}" stroke-width="{width}" stroke-opacity="{opacity}" points="{pts}"/>'
@@ -105,15 +107,15 @@ def prediction(s, label: str, width: int = 560, height: int = 300, font: int = 1
     ymin, ymax = float(min(true.min(), -1e-9)), float(max(true.max(), 1e-9))
     pad = 0.12 * (ymax - ymin)
     ymin, ymax = ymin - pad, ymax + pad
-    X = lambda v: _scale(v, lo, hi, L, R)                                   # noqa: E731
-    Y = lambda v: _scale(np.clip(v, ymin, ymax), ymin, ymax, B, T)          # noqa: E731
+    X = lambda v: scale(v, lo, hi, L, R)                                   # noqa: E731
+    Y = lambda v: scale(np.clip(v, ymin, ymax), ymin, ymax, B, T)          # noqa: E731
     cv.text(0.2 * font, T - 0.45 * font, fitting(font, width - 0.4 * font, f"{label}: prediction vs target", "prediction vs target",
                                                  "prediction", bold=True), "start", fill=c, weight="bold")
     cv.frame(L, T, R, B)
-    cv.add(_poly(X(x), Y(true), TARGET_COLOR, 2.5))
+    cv.add(polyline(X(x), Y(true), TARGET_COLOR, 2.5))
     if ghost is not None and len(ghost.pred) == len(s.pred):
-        cv.add(_poly(X(x), Y(ghost.pred[::step]), c, 2, GHOST))
-    cv.add(_poly(X(x), Y(pred), c, 2))
+        cv.add(polyline(X(x), Y(ghost.pred[::step]), c, 2, GHOST))
+    cv.add(polyline(X(x), Y(pred), c, 2))
     for v in (ymax - pad, 0.0, ymin + pad):
         cv.text(L - 0.3 * font, float(Y(v)) + 0.35 * font, f"{v:.2g}", "end")
     cv.text(L, B + 1.2 * font, f"{lo:g}"), cv.text(R, B + 1.2 * font, f"{hi:g}", "end"), cv.text((L + R) / 2, B + 1.2 * font, "x")
@@ -144,8 +146,8 @@ def spectrum(snaps: dict, width: int = 560, height: int = 330, font: int = 15, g
     L, R, T, B = 4.6 * font, width - 0.8 * font, (4.5 + 1.3 * (rows - 1)) * font, height - 2.4 * font
     first = next(iter(snaps.values()))
     fmax = max(float(first.freqs[-1]), 1.0)
-    X = lambda f: _scale(f, -0.5, fmax + 0.5, L, R)                        # noqa: E731
-    Y = lambda e: _scale(np.log10(np.clip(e, 1e-4, 10)), -4, 1, B, T)      # noqa: E731
+    X = lambda f: scale(f, -0.5, fmax + 0.5, L, R)                        # noqa: E731
+    Y = lambda e: scale(np.log10(np.clip(e, 1e-4, 10)), -4, 1, B, T)      # noqa: E731
     cv.text(0.2 * font, 1.0 * font, fitting(font, width - 0.4 * font, "error at each target frequency", "error at each frequency k",
                                             "error at each k", bold=True), "start", weight="bold")
     cv.frame(L, T, R, B)
@@ -163,7 +165,7 @@ def spectrum(snaps: dict, width: int = 560, height: int = 330, font: int = 15, g
     for i, (label, s) in enumerate(snaps.items()):
         c = color(label)
         peak = max(float(np.max(s.spec_true)), 1e-300)
-        cv.add(_poly(X(s.freqs), Y(s.spec_err / peak), c, 1.2, 0.25))
+        cv.add(polyline(X(s.freqs), Y(s.spec_err / peak), c, 1.2, 0.25))
         ks, errs, _ = target_bins(s)
         dx = (i - (n - 1) / 2) * gap
         old = ghost.get(label) if ghost else None
@@ -209,12 +211,12 @@ def curves(histories: dict[str, list], width: int = 1120, height: int = 250, fon
         cv.text(x0, T - 0.45 * font, title, "start", weight="bold")
         cv.frame(x0, T, x1, B)
         for lab, v in ghosts.items():
-            cv.add(_poly(_scale([p.step for p in old[lab]], 0, last, x0, x1), _scale(v, lo, hi, B, T), color(lab), 2, GHOST))
+            cv.add(polyline(scale([p.step for p in old[lab]], 0, last, x0, x1), scale(v, lo, hi, B, T), color(lab), 2, GHOST))
         for lab, v in vals.items():
-            cv.add(_poly(_scale([p.step for p in series[lab]], 0, last, x0, x1), _scale(v, lo, hi, B, T), color(lab), 2))
+            cv.add(polyline(scale([p.step for p in series[lab]], 0, last, x0, x1), scale(v, lo, hi, B, T), color(lab), 2))
         every = max(1, int(np.ceil((hi - lo) / 4)))
         for d in range(int(lo), int(hi) + 1, every):
-            cv.text(x0 - 0.3 * font, float(_scale(d, lo, hi, B, T)) + 0.35 * font, decade_label(d), "end")
+            cv.text(x0 - 0.3 * font, float(scale(d, lo, hi, B, T)) + 0.35 * font, decade_label(d), "end")
         cv.text(x0, B + 1.2 * font, "0"), cv.text(x1, B + 1.2 * font, f"{last:,}", "end")
         cv.text((x0 + x1) / 2, B + 1.2 * font, "epoch")
     cv.legend(keys, height - 0.5 * font - below)

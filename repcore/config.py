@@ -47,7 +47,7 @@ class RunConfig:
     law: str = _f("uniform", "RepNet's partition-point law (where -B is drawn)")
     train_slope: bool = _f(True, "RepNet: train W (adaptive frequency scaling)")
     train_points: bool = _f(True, "RepNet: train B (the partition points)")
-    # RepNet variants (docs/method.md "RepNet variants"). Default factorized since behaviour 2 of the layer: it beat
+    # RepNet variants (docs/method.md "RepNet's variants"). Default factorized since behaviour 2 of the layer: it beat
     # the first releases' `direct` on every benchmark and on targets nobody tuned for (docs/method.md, issue 25)
     slope_param: str = _f("factorized", "RepNet: how W is trained: W = exp(s) V with V and s trained, W itself (direct: the first releases), or W = nu V with V trained")
     slope_law: str = _f("single", "RepNet: one slope scale nu for every neuron, or nu_i spread log-uniformly over [slope_min, nu]")

@@ -155,7 +155,7 @@ def test_other_pages_render(page):
         assert len(at.get("plotly_chart")) == 4
         assert any(m.label == "RepNet points inside the domain" and m.value == "100%" for m in at.metric)
     if page.endswith("lessons.py"):
-        assert len([b for b in at.button if b.label == "Open"]) == len(json.load(open(os.path.join(ROOT, "assets", "lessons.json"))))
+        assert len([b for b in at.button if b.label == "Open"]) == len(json.load(open(os.path.join(ROOT, "dashboard", "lessons.json"))))
     close(at)
 
 

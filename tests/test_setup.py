@@ -1,10 +1,15 @@
 """The set-up a newcomer runs: the README's Quick start, the requirement files behind it, CI calling
-the same command, the package found as installed (no sys.path edits), and every tool's --help."""
+the same command, the package found as installed (no sys.path edits), what a non-editable install ships,
+and every tool's --help."""
 import ast
+import fnmatch
 import importlib
 import re
+import shutil
 import subprocess
+import sys
 import tomllib
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -60,6 +65,59 @@ def test_the_package_is_found_as_installed_not_through_sys_path_edits():
     edits = [str(p.relative_to(ROOT)) for folder in ("repcore", "dashboard", "tools") for p in (ROOT / folder).rglob("*.py")
              if re.search(r"sys\.path\s*(\.insert|\.append|\[|\+=|=)", p.read_text())]
     assert not edits and "sys.path" not in (ROOT / "tests" / "conftest.py").read_text(), edits
+
+
+PACKAGES = ("repcore", "dashboard")
+# The one path that leaves the packages: the stored results are the repository's docs/results, found in a
+# checkout, else through $REPCORE_RESULTS or the current folder, else a StoreError (docs/install.md).
+LEAVES = ["repcore/experiments/store.py"]
+
+
+def _data_files() -> list[str]:
+    """Every file of the packages that is not Python source: what their code reads at run time."""
+    return sorted(str(p.relative_to(ROOT)) for top in PACKAGES for p in (ROOT / top).rglob("*")
+                  if p.is_file() and p.suffix not in (".py", ".pyc"))
+
+
+def _leaves_its_package(path: Path) -> bool:
+    """path builds a path from its own location that climbs out of its top package (`..`, or more
+    parents of __file__ than the folders between it and the top package)."""
+    text, inside = path.read_text(), len(path.relative_to(ROOT).parts) - 1     # parents[inside - 1]: the top package
+    ups = [int(n) for n in re.findall(r"__file__\)?(?:\.resolve\(\))?\.parents\[(\d+)\]", text)]
+    ups += [m.count(".parent") - 1 for m in re.findall(r"__file__\)?(?:\.resolve\(\))?((?:\.parent\b)+)", text)]
+    ups += [m.count("dirname") - 1 for m in re.findall(r"((?:os\.path\.dirname\()+)(?:os\.path\.abspath\()?__file__", text)]
+    return '"..", ' in text or "'..'" in text or any(n >= inside for n in ups)
+
+
+def test_every_data_file_the_packages_read_is_declared_package_data_and_nothing_else_is_read_from_outside():
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    patterns = [f"{package.replace('.', '/')}/{glob}" for package, globs in declared.items() for glob in globs]
+    undeclared = [f for f in _data_files() if not any(fnmatch.fnmatch(f, p) for p in patterns)]
+    assert "dashboard/lessons.json" in _data_files() and not undeclared, undeclared
+    leaving = [str(p.relative_to(ROOT)) for top in PACKAGES for p in sorted((ROOT / top).rglob("*.py")) if _leaves_its_package(p)]
+    assert leaving == LEAVES
+    assert _leaves_its_package(ROOT / "tools" / "browser.py")      # the check sees a climb (tools/ is no package)
+
+
+@pytest.mark.slow
+def test_the_wheel_of_a_non_editable_install_holds_every_file_of_the_packages(tmp_path):
+    """`pip install .` installs this wheel: every module and every data file of repcore/ and dashboard/ is in it."""
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("needs a git checkout (the wheel is built from its tracked files)")
+    tracked = subprocess.run(["git", "ls-files", *PACKAGES, "pyproject.toml", "README.md"], cwd=ROOT, capture_output=True,
+                             text=True, check=True).stdout.split()
+    src = tmp_path / "src"
+    for rel in tracked:
+        if (ROOT / rel).is_file():
+            (src / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(ROOT / rel, src / rel)
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "--no-build-isolation", "-q",
+                            "-w", str(tmp_path / "wheel")], capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr
+    (wheel,) = (tmp_path / "wheel").glob("repcore-*.whl")
+    shipped = set(zipfile.ZipFile(wheel).namelist())
+    missing = [rel for rel in tracked if rel.startswith(PACKAGES) and rel not in shipped]
+    assert not missing and "dashboard/lessons.json" in shipped and "repcore/targets/pictures/hopper.png" in shipped, missing
 
 
 def _commands() -> list[str]:

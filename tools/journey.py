@@ -21,7 +21,7 @@ from repcore.targets import PRESETS, resolve, top_frequency
 from tools.browser import ARGS, CHROMIUM, epochs, open_page, server, wait_for, wait_idle
 from tools.screen import popover_values, problems, shown, sidebar_values
 
-LESSON_2 = {"target": "sine", "freq": "4", "act": "relu", "steps": "3000"}        # assets/lessons.json, "Turn up the frequency"
+LESSON_2 = {"target": "sine", "freq": "4", "act": "relu", "steps": "3000"}        # dashboard/lessons.json, "Turn up the frequency"
 LESSON_1 = {"target": "multiscale", "act": "tanh", "steps": "3000"}              # "The frequency principle"
 
 

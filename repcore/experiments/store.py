@@ -11,7 +11,8 @@
 tables (publish.py), the dashboard and `verify` read them through `load`, by default from ROOT: the folder
 $REPCORE_RESULTS names, else docs/results of the checkout this package runs from (PYTHONPATH or an
 editable install), else docs/results under the current directory (an installed package run from a
-checkout). The results are the repository's, not the package's: `pip install .` does not copy them. A stored experiment is stale
+checkout). The results are the repository's, not the package's: `pip install .` does not copy them, and
+reading them where there is no such folder is a StoreError that says so (docs/install.md). A stored experiment is stale
 when a row's behaviour_version differs from version.behaviour_version(its problem): the engine computes other
 numbers than when the row was made (a refactor or a comment, which changes engine_version only, does
 not make a table stale).
@@ -142,15 +143,23 @@ class Stored:
         return mine.groupby(["step", "model"], sort=False)[column].mean().unstack("model")
 
 
+def _existing(root: Path) -> Path:
+    """root, which must be a folder: an installed package run outside a checkout has no stored results."""
+    if not Path(root).is_dir():
+        raise StoreError(f"no stored-results folder {root}: the stored results are the repository's docs/results, "
+                         "not part of the installed package; run from a checkout or set REPCORE_RESULTS to its docs/results")
+    return Path(root)
+
+
 def names(root: Path = ROOT) -> list[str]:
     """The stored experiments under root (folders holding a runs.csv), sorted."""
-    return sorted(p.parent.name for p in Path(root).glob("*/runs.csv"))
+    return sorted(p.parent.name for p in _existing(root).glob("*/runs.csv"))
 
 
 def load(name: str, root: Path = ROOT) -> Stored | None:
-    """The stored experiment NAME, or None when nothing is stored for it. Raises StoreError on a
-    runs.csv without the provenance columns."""
-    folder = Path(root) / name
+    """The stored experiment NAME, or None when nothing is stored for it. Raises StoreError when root
+    is no folder, or on a runs.csv without the provenance columns."""
+    folder = _existing(root) / name
     if not (folder / "runs.csv").exists():
         return None
     runs = read_csv(folder / "runs.csv")

@@ -13,11 +13,6 @@ def grad(y: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     return torch.autograd.grad(y.sum(), x, create_graph=True)[0]
 
 
-def partial2(y: torch.Tensor, x: torch.Tensor, axis: int) -> torch.Tensor:
-    """∂²y/∂x_axis²: [n]."""
-    return grad(grad(y, x)[:, axis], x)[:, axis]
-
-
 def laplace(y: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     """Δy = Σ_i ∂²y/∂x_i²: [n]."""
     g = grad(y, x)
