@@ -242,3 +242,28 @@ def test_every_pointer_to_a_docs_section_names_a_heading_of_that_file():
             if not any(h.startswith(section.lower()) for h in heads) and rel not in NOT_YET:
                 broken.append(f'{rel}: {target} "{section}"')
     assert found > 5 and not broken, broken
+
+
+def _private_uses(path: pathlib.Path) -> list[str]:
+    """`from M import _name` and `M._name` in path, for M a module of this project (its own privates are its own)."""
+    tree, mine, out = ast.parse(path.read_text()), set(), []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").split(".")[0] in (*LAYERS, "tools")):
+            out += [f"from {'.' * node.level}{node.module or ''} import {a.name}" for a in node.names
+                    if a.name.startswith("_") and not a.name.startswith("__")]
+            mine |= {a.asname or a.name for a in node.names}
+        elif isinstance(node, ast.Import):
+            mine |= {a.asname or a.name.split(".")[0] for a in node.names if a.name.split(".")[0] in (*LAYERS, "tools")}
+    out += [ast.unparse(n) for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr.startswith("_")
+            and not n.attr.startswith("__") and isinstance(n.value, ast.Name) and n.value.id in mine]
+    return out
+
+
+def test_no_module_uses_another_modules_private_names(tmp_path):
+    """What a module lends to others has a public name (tests may look inside; the code may not)."""
+    uses = {str(p.relative_to(ROOT)): _private_uses(p) for top in (*LAYERS, "tools") for p in sorted((ROOT / top).rglob("*.py"))}
+    assert {k: v for k, v in uses.items() if v} == {}
+    planted = tmp_path / "planted.py"
+    planted.write_text("from dashboard.svg import Canvas, _poly\nfrom .store import _folder\nfrom repcore.library import animation\n"
+                       "import numpy as np\nanimation._palette(np._x, self._own)\n")
+    assert _private_uses(planted) == ["from dashboard.svg import _poly", "from .store import _folder", "animation._palette"]
