@@ -99,6 +99,17 @@ def test_every_data_file_the_packages_read_is_declared_package_data_and_nothing_
     assert _leaves_its_package(ROOT / "tools" / "browser.py")      # the check sees a climb (tools/ is no package)
 
 
+def test_stored_results_where_there_is_no_results_folder_are_a_clear_error(tmp_path, capsys):
+    from repcore.experiments import store
+    from repcore.experiments.__main__ import main
+    for read in (lambda: store.load("pinn1d", tmp_path / "nowhere"), lambda: store.names(tmp_path / "nowhere")):
+        with pytest.raises(store.StoreError, match="nowhere: the stored results are the repository's docs/results, not part of the installed"):
+            read()
+    assert store.load("pinn1d", tmp_path) is None           # a folder without it: nothing stored (the page says how to store it)
+    assert main(["verify", "pinn1d", "--store", str(tmp_path / "nowhere")]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
 @pytest.mark.slow
 def test_the_wheel_of_a_non_editable_install_holds_every_file_of_the_packages(tmp_path):
     """`pip install .` installs this wheel: every module and every data file of repcore/ and dashboard/ is in it."""
