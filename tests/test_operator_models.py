@@ -1,0 +1,85 @@
+"""Operator networks against oracles (a direct convolution, causality, shift equivariance, the kept
+modes), twins that share their body, and one short training run of each method on the shared file."""
+import os
+
+import numpy as np
+import pytest
+import torch
+
+from repcore.operators import data
+from repcore.operators.coordnet import CoordNet
+from repcore.operators.fno import FNO1d, SpectralConv
+from repcore.operators.kernel import KernelOperator, causal_conv
+from repcore.operators.methods import OPERATORS, build_operator
+from repcore.operators.training import Batches, Protocol, train
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED = os.path.join(ROOT, "..", "shared", "data", "earthquake", data.FILE_NAME)
+T = 0.02 * np.arange(64)
+
+
+def test_causal_conv_equals_a_direct_sum():
+    gen = torch.Generator().manual_seed(0)
+    a, h = torch.randn(3, 40, generator=gen, dtype=torch.float64), torch.randn(25, 2, generator=gen, dtype=torch.float64)
+    direct = np.zeros((3, 2, 40))
+    for i in range(40):
+        for k in range(min(i + 1, 25)):
+            direct[:, :, i] += h[k].numpy()[None] * a[:, i - k].numpy()[:, None]
+    assert np.allclose(causal_conv(a, h).numpy(), direct, atol=1e-12)
+
+
+@pytest.mark.parametrize("first", ["vanilla", "repnet", "repnet-rwf"])
+def test_the_kernel_operator_is_causal_and_time_invariant(first):
+    net = KernelOperator(T, first=first, kernel_s=0.5, width=16, depth=2, channels=3, seed=1)
+    with torch.no_grad():
+        for p in net.parameters():
+            p.add_(0.1 * torch.randn(p.shape, generator=torch.Generator().manual_seed(2)))   # leave the zero start
+        a = torch.randn(2, 64, generator=torch.Generator().manual_seed(3))
+        y = net(a)
+        b = a.clone()
+        b[:, 40:] = 0                           # change the future of sample 39
+        assert torch.allclose(net(b)[:, :40], y[:, :40], atol=1e-6)
+        late = torch.zeros_like(a)
+        late[:, 10:] = a[:, :-10]               # the same shaking 10 samples later, from rest
+        assert torch.allclose(net(late)[:, 10:], y[:, :-10], atol=1e-5)
+
+
+def test_an_fno_without_time_input_is_shift_equivariant_and_keeps_only_its_modes():
+    net = FNO1d(T, modes=5, width=8, lift="none", seed=0)
+    a = torch.randn(2, 64, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        assert torch.allclose(net(torch.roll(a, 7, -1)), torch.roll(net(a), 7, -1), atol=1e-5)   # FFT: circular
+        spec = torch.fft.rfft(SpectralConv(3, 4, 5, torch.Generator().manual_seed(1))(torch.randn(2, 3, 64)))
+        assert spec[..., 5:].abs().max() < 1e-5 and spec[..., :5].abs().max() > 1e-3
+
+
+def test_vanilla_and_repnet_twins_share_every_layer_but_the_first():
+    v, r = CoordNet("vanilla", 16, 3, 2, 30.0, seed=4), CoordNet("repnet", 16, 3, 2, 30.0, seed=4)
+    for lv, lr in zip([*v.hidden, v.head], [*r.hidden, r.head]):
+        assert torch.equal(lv.weight, lr.weight) and torch.equal(lv.bias, lr.bias)
+    assert r.first.partition_points().abs().max() <= 1          # RepNet: every breakpoint inside the window
+
+
+@pytest.mark.parametrize("lift", ["linear", "none", "vanilla", "repnet"])
+def test_every_fno_lift_trains_a_step_on_synthetic_records(lift):
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(6, 64))
+    rec = data.check(a, np.cumsum(a, 1) * 0.1, T[:, None])
+    net = FNO1d(T, modes=8, width=8, lift=lift, seed=0)
+    before = [p.detach().clone() for p in net.parameters()]
+    out = list(train(net, Batches(rec, data.split(6, "5")), Protocol(epochs=2, batch=3)))
+    assert len(out) == 2 and np.isfinite(out[-1]["rel_l2"]) and out[-1]["per_record"].shape == (1,)
+    assert any(not torch.equal(b, p) for b, p in zip(before, net.parameters()))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.isfile(SHARED), reason=f"the earthquake data is not at {os.path.normpath(SHARED)}")
+@pytest.mark.parametrize("name, settings", [("fno", {"modes": 16, "width": 8}),
+                                            ("kernel", {"first": "vanilla"}), ("kernel", {"first": "repnet"})])
+def test_one_short_training_run_of_each_method_on_the_shared_file(name, settings):
+    rec = data.load(SHARED)
+    net = build_operator(name, rec.time, seed=0, **settings)
+    out = list(train(net, Batches(rec, data.split(100)), Protocol(epochs=2, lr=3e-3)))
+    assert np.isfinite(out[-1]["rel_l2"]) and out[-1]["train_mse"] < out[0]["train_mse"]    # the loss falls
+    assert out[-1]["per_record"].shape == (10,)
+    assert set(OPERATORS.names()) >= {"fno", "kernel"}
