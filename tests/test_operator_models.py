@@ -83,3 +83,20 @@ def test_one_short_training_run_of_each_method_on_the_shared_file(name, settings
     assert np.isfinite(out[-1]["rel_l2"]) and out[-1]["train_mse"] < out[0]["train_mse"]    # the loss falls
     assert out[-1]["per_record"].shape == (10,)
     assert set(OPERATORS.names()) >= {"fno", "kernel"}
+
+
+def test_free_taps_recover_a_known_impulse_response_from_synthetic_records():
+    """Records made by a known causal FIR filter plus an offset: Adam then L-BFGS on the free taps finds
+    that filter (a least-squares problem with a unique minimum), and the test error falls to ~0."""
+    rng = np.random.default_rng(1)
+    lag = np.arange(10) * 0.02
+    h_true = np.exp(-lag / 0.06) * np.sin(2 * np.pi * 5 * lag)
+    a = rng.normal(size=(8, 64))
+    y = np.stack([np.convolve(r, h_true)[:64] for r in a]) - 0.3
+    rec = data.check(a, y, T[:, None])
+    net = KernelOperator(T, first="taps", kernel_s=0.2, seed=0)
+    out = list(train(net, Batches(rec, data.split(8, "7")), Protocol(epochs=5, batch=7, lbfgs=100), every=5))
+    assert [r["epoch"] for r in out] == [5, 55, 105]
+    assert out[-1]["rel_l2"] < 1e-4
+    assert np.allclose(net.kernel().detach().numpy()[:, 0], h_true, atol=1e-4)
+    assert float(net.bias.detach()) == pytest.approx(-0.3, abs=1e-4)

@@ -34,16 +34,19 @@ def causal_conv(a: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
 class KernelOperator(nn.Module):
     """forward(a [B, n]) -> response [B, n].  `kernel_s`: the lag window K dt in seconds (the record
     length at most), `first`: the kernel net's first layer (coordnet.FIRST_LAYERS), `nu`: RepNet's slope
-    scale (about pi x the kernel's cycles over the window, the engine's pi-k rule)."""
+    scale (about pi x the kernel's cycles over the window, the engine's pi-k rule). `first="taps"`: no
+    network, the K kernel values are free parameters (a plain learned FIR filter, the control)."""
 
     def __init__(self, t, first: str = "repnet", kernel_s: float = 16.0, width: int = 64, depth: int = 3,
                  nu: float = 60.0, channels: int = 1, readout: int = 32, seed: int = 0):
         super().__init__()
         t = torch.as_tensor(t, dtype=torch.float64).reshape(-1)
         dt = float(t[1] - t[0])
-        self.taps = max(2, min(len(t), int(round(kernel_s / dt))))
-        self.register_buffer("tau_hat", torch.linspace(-1, 1, self.taps)[:, None])
-        self.kernel_net = CoordNet(first, width, depth, channels, nu, seed)
+        self.lags = max(2, min(len(t), int(round(kernel_s / dt))))
+        self.register_buffer("tau_hat", torch.linspace(-1, 1, self.lags)[:, None])
+        # "taps": no coordinate network, every h(tau_k) a free parameter (the control: a learned FIR filter)
+        self.kernel_net = None if first == "taps" else CoordNet(first, width, depth, channels, nu, seed)
+        self.taps_h = nn.Parameter(torch.zeros(self.lags, channels)) if first == "taps" else None
         self.bias = nn.Parameter(torch.zeros(()))
         self.mix = None
         if channels > 1:
@@ -55,7 +58,7 @@ class KernelOperator(nn.Module):
 
     def kernel(self) -> torch.Tensor:
         """h(tau_k): [K, C]."""
-        return self.kernel_net(self.tau_hat)
+        return self.taps_h if self.kernel_net is None else self.kernel_net(self.tau_hat)
 
     def forward(self, a: torch.Tensor) -> torch.Tensor:
         filtered = causal_conv(a, self.kernel())                    # [B, C, n]

@@ -7,11 +7,13 @@ from typing import Callable
 from torch import nn
 
 from ..registry import Registry
+from .deeponet import DeepONet
 from .fno import FNO1d
 from .kernel import KernelOperator
 
 OPERATORS: Registry[Callable[..., nn.Module]] = Registry("operator method")
 OPERATORS.add("fno", FNO1d, "Fourier neural operator (Li et al. 2021), the reference architecture")
+OPERATORS.add("deeponet", DeepONet, "DeepONet: vanilla branch on the load, CoordNet trunk on the time (whole records or causal windows)")
 OPERATORS.add("kernel", KernelOperator, "causal convolution with a learned impulse response h(lag) = CoordNet(lag)")
 
 

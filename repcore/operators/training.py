@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Generator, Iterator
 
 import numpy as np
 import torch
@@ -17,6 +17,8 @@ from torch import nn
 
 from ..registry import Registry
 from .data import Records, Split, mean_rel_l2, rel_l2_per_record
+
+LBFGS_ROUND = 50           # L-BFGS iterations between two records
 
 # name -> (epoch, epochs) -> lr factor
 SCHEDULES: Registry = Registry("operator lr schedule")
@@ -33,6 +35,7 @@ class Protocol:
     weight_decay: float = 1e-4
     schedule: str = "cosine"
     seed: int = 0              # the order of the mini-batches (the net's own seed builds it)
+    lbfgs: int = 0             # then this many full-batch L-BFGS iterations (strong Wolfe), in rounds of LBFGS_ROUND
 
 
 class Batches:
@@ -51,10 +54,28 @@ def predict(net: nn.Module, a: torch.Tensor, chunk: int = 10) -> np.ndarray:
     return np.concatenate([net(a[i:i + chunk]).double().numpy() for i in range(0, len(a), chunk)])
 
 
+def _record(net: nn.Module, batches: Batches, epoch: int, lr: float, train_mse: float) -> dict:
+    net.eval()
+    pred = predict(net, batches.a_test)
+    return {"epoch": epoch, "lr": lr, "train_mse": train_mse, "rel_l2": mean_rel_l2(pred, batches.y_test),
+            "per_record": rel_l2_per_record(pred, batches.y_test)}
+
+
+def _diverged(epoch: int, loss: float) -> dict:
+    return {"epoch": epoch, "diverged": True, "train_mse": loss, "rel_l2": float("nan")}
+
+
 def train(net: nn.Module, batches: Batches, protocol: Protocol, every: int = 1) -> Iterator[dict]:
-    """Yields {epoch, lr, train_mse, rel_l2, per_record} after every `every` epochs and the last one;
-    rel_l2 is the author's metric on the test records. A non-finite loss ends the run with a record
-    {'diverged': True, ...}."""
+    """Yields {epoch, lr, train_mse, rel_l2, per_record} after every `every` epochs and the last one,
+    then (protocol.lbfgs) after every LBFGS_ROUND L-BFGS iterations, counted as epochs past the Adam
+    ones; rel_l2 is the author's metric on the test records. A non-finite loss ends the run with a
+    record {'diverged': True, ...}."""
+    finite = yield from _adam(net, batches, protocol, every)
+    if finite and protocol.lbfgs:
+        yield from _lbfgs(net, batches, protocol)
+
+
+def _adam(net: nn.Module, batches: Batches, protocol: Protocol, every: int) -> Generator[dict, None, bool]:
     opt = torch.optim.Adam(net.parameters(), lr=protocol.lr, weight_decay=protocol.weight_decay)
     rate = SCHEDULES.get(protocol.schedule)
     gen = torch.Generator().manual_seed(protocol.seed)
@@ -71,11 +92,34 @@ def train(net: nn.Module, batches: Batches, protocol: Protocol, every: int = 1) 
             opt.step()
             total += float(loss.detach()) * len(idx)
         if not math.isfinite(total):
-            yield {"epoch": epoch + 1, "diverged": True, "train_mse": total, "rel_l2": float("nan")}
-            return
+            yield _diverged(epoch + 1, total)
+            return False
         if (epoch + 1) % every == 0 or epoch + 1 == protocol.epochs:
-            net.eval()
-            pred = predict(net, batches.a_test)
-            yield {"epoch": epoch + 1, "lr": opt.param_groups[0]["lr"], "train_mse": total / n,
-                   "rel_l2": mean_rel_l2(pred, batches.y_test),
-                   "per_record": rel_l2_per_record(pred, batches.y_test)}
+            yield _record(net, batches, epoch + 1, opt.param_groups[0]["lr"], total / n)
+    return True
+
+
+def _lbfgs(net: nn.Module, batches: Batches, protocol: Protocol) -> Iterator[dict]:
+    """Full-batch L-BFGS on the same MSE: the ill-conditioned end of a least-squares-like fit that
+    Adam's noisy steps leave (a convolution's loss is conditioned by the load's spectrum). No weight
+    decay here: the loss alone."""
+    net.train()
+    opt = torch.optim.LBFGS(net.parameters(), lr=1.0, max_iter=LBFGS_ROUND, history_size=50,
+                            line_search_fn="strong_wolfe")
+
+    def closure():
+        opt.zero_grad()
+        loss = (net(batches.a) - batches.y).pow(2).mean()
+        loss.backward()
+        return loss
+
+    for r in range(math.ceil(protocol.lbfgs / LBFGS_ROUND)):
+        opt.step(closure)
+        with torch.no_grad():
+            loss = float((net(batches.a) - batches.y).pow(2).mean())
+        epoch = protocol.epochs + (r + 1) * LBFGS_ROUND
+        if not math.isfinite(loss):
+            yield _diverged(epoch, loss)
+            return
+        yield _record(net, batches, epoch, 1.0, loss)
+        net.train()
