@@ -100,3 +100,17 @@ def test_free_taps_recover_a_known_impulse_response_from_synthetic_records():
     assert out[-1]["rel_l2"] < 1e-4
     assert np.allclose(net.kernel().detach().numpy()[:, 0], h_true, atol=1e-4)
     assert float(net.bias.detach()) == pytest.approx(-0.3, abs=1e-4)
+
+
+def test_band_error_is_zero_for_the_truth_one_for_nothing_and_local_for_a_sine():
+    from repcore.operators.spectrum import band_error
+    t = 0.02 * np.arange(2500)
+    true = np.sin(2 * np.pi * 1.24 * t) + 0.3 * np.sin(2 * np.pi * 4.3 * t)
+    f, e = band_error(true, true, 0.02)
+    assert np.nanmax(e) == 0 and f[0] == pytest.approx(0.125)
+    _, e = band_error(np.zeros_like(true), true, 0.02)
+    assert np.allclose(e[~np.isnan(e)], 1.0)
+    _, e = band_error(true + 0.1 * np.sin(2 * np.pi * 4.3 * t), true, 0.02)   # wrong by 1/3 at 4.3 Hz only
+    hit = np.nanargmax(e)
+    assert f[hit] == pytest.approx(4.375) and e[hit] == pytest.approx(1 / 3, rel=1e-3)
+    assert np.nanmax(np.delete(e, hit)) < 1e-6

@@ -33,8 +33,11 @@ def _vanilla(width: int, nu: float, gen: torch.Generator) -> nn.Module:
     return uniform_(nn.Linear(1, width), gen)
 
 
-def _repnet(param: str) -> Callable[[int, float, torch.Generator], nn.Module]:
-    return lambda width, nu, gen: sample_layer(1, width, nu, "uniform", gen, param)
+MULTISCALE_MIN = 0.1     # the log-uniform slope law's smallest nu_i, as a fraction of nu
+
+
+def _repnet(param: str, slope_law: str = "single") -> Callable[[int, float, torch.Generator], nn.Module]:
+    return lambda width, nu, gen: sample_layer(1, width, nu, "uniform", gen, param, slope_law, MULTISCALE_MIN * nu)
 
 
 # name -> (width, nu, gen) -> first layer on x_hat [n, 1]
@@ -42,6 +45,8 @@ FIRST_LAYERS: Registry[Callable[[int, float, torch.Generator], nn.Module]] = Reg
 FIRST_LAYERS.add("vanilla", _vanilla, "nn.Linear with PyTorch's default init (partition points -b/w, heavy-tailed)")
 FIRST_LAYERS.add("repnet", _repnet("direct"), "RepNet: z = W (x_hat + B), W ~ N(0, nu^2) trained, B ~ U(-1, 1)")
 FIRST_LAYERS.add("repnet-rwf", _repnet("factorized"), "RepNet with W = exp(s) V, s = log nu at the start, both trained")
+FIRST_LAYERS.add("repnet-multiscale", _repnet("direct", "log-uniform"),
+                 "RepNet with nu_i spread log-uniformly over [nu / 10, nu] (a multi-scale slope law)")
 
 
 class CoordNet(nn.Module):
