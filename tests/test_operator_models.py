@@ -10,7 +10,7 @@ from repcore.operators import data
 from repcore.operators.coordnet import CoordNet
 from repcore.operators.fno import FNO1d, SpectralConv
 from repcore.operators.kernel import KernelOperator, causal_conv
-from repcore.operators.methods import OPERATORS, build_operator
+from repcore.operators.methods import ARCHITECTURES, METHODS, build, run
 from repcore.operators.training import Batches, Protocol, train
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -72,17 +72,34 @@ def test_every_fno_lift_trains_a_step_on_synthetic_records(lift):
     assert any(not torch.equal(b, p) for b, p in zip(before, net.parameters()))
 
 
+def test_the_repnet_and_vanilla_methods_differ_only_in_the_first_layer():
+    r, v = METHODS.get("repnet"), METHODS.get("vanilla")
+    assert r.architecture == v.architecture and r.protocol == v.protocol
+    assert {k: x for k, x in r.settings.items() if k != "first"} == {k: x for k, x in v.settings.items() if k != "first"}
+    net_r, _ = build("repnet", T, seed=3)
+    net_v, proto = build("vanilla", T, seed=3, epochs=7)
+    assert proto.epochs == 7 and proto.seed == 3 and proto.lbfgs == r.protocol.lbfgs
+    assert torch.equal(net_r.kernel_net.head.weight, net_v.kernel_net.head.weight)
+    assert set(ARCHITECTURES.names()) == {"fno", "deeponet", "kernel"}
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not os.path.isfile(SHARED), reason=f"the earthquake data is not at {os.path.normpath(SHARED)}")
-@pytest.mark.parametrize("name, settings", [("fno", {"modes": 16, "width": 8}),
-                                            ("kernel", {"first": "vanilla"}), ("kernel", {"first": "repnet"})])
+@pytest.mark.parametrize("name, settings", [("fno", {"modes": 16, "width": 8}), ("vanilla", {}), ("repnet", {}),
+                                            ("fir", {})])
 def test_one_short_training_run_of_each_method_on_the_shared_file(name, settings):
     rec = data.load(SHARED)
-    net = build_operator(name, rec.time, seed=0, **settings)
-    out = list(train(net, Batches(rec, data.split(100)), Protocol(epochs=2, lr=3e-3)))
+    out = list(run(rec, name, seed=0, every=1, epochs=2, lbfgs=0, lr=3e-3, **settings))
     assert np.isfinite(out[-1]["rel_l2"]) and out[-1]["train_mse"] < out[0]["train_mse"]    # the loss falls
     assert out[-1]["per_record"].shape == (10,)
-    assert set(OPERATORS.names()) >= {"fno", "kernel"}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.isfile(SHARED), reason=f"the earthquake data is not at {os.path.normpath(SHARED)}")
+def test_test_records_hold_out_the_first_ten_on_the_shared_file():
+    rec = data.load(SHARED)
+    out = list(run(rec, "fir", test_records="0-9", every=1, epochs=1, lbfgs=50))
+    assert out[-1]["per_record"].shape == (10,) and out[-1]["rel_l2"] < 0.05   # an FIR fits fast
 
 
 def test_free_taps_recover_a_known_impulse_response_from_synthetic_records():

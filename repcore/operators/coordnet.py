@@ -3,6 +3,10 @@ an operator: the coordinate network must produce fast oscillations of t.
 
     x_hat [n, 1] in [-1, 1] --first--> [n, width] --tanh--> (Linear, tanh) x (depth - 1) --head--> [n, out]
 
+depth 1 is the shallow net of the paper's analysis, h = sum_i c_i tanh(W_i (x_hat + B_i)) + c_0: with
+RepNet's first layer its units are steps of width ~1/nu spread evenly over the coordinate (a basis that
+can draw fast oscillations); with a plain first layer they are smooth and their centres -b/w scattered.
+
 Twins: "vanilla" and the RepNet variants differ only in the first layer; the hidden layers and the
 head come from one generator stream, so one seed gives both the same body (RepNet = vanilla + one
 different first layer, DESIGN habit 4). The head starts at zero: no random initial function.

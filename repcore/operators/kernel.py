@@ -37,8 +37,8 @@ class KernelOperator(nn.Module):
     scale (about pi x the kernel's cycles over the window, the engine's pi-k rule). `first="taps"`: no
     network, the K kernel values are free parameters (a plain learned FIR filter, the control)."""
 
-    def __init__(self, t, first: str = "repnet", kernel_s: float = 16.0, width: int = 64, depth: int = 3,
-                 nu: float = 60.0, channels: int = 1, readout: int = 32, seed: int = 0):
+    def __init__(self, t, first: str = "repnet", kernel_s: float = 16.0, width: int = 512, depth: int = 1,
+                 nu: float = 120.0, channels: int = 1, readout: int = 32, seed: int = 0):
         super().__init__()
         t = torch.as_tensor(t, dtype=torch.float64).reshape(-1)
         dt = float(t[1] - t[0])
