@@ -9,7 +9,7 @@ import random
 import streamlit as st
 
 from dashboard import upload
-from repcore import ConfigError, RunConfig, data
+from repcore import ConfigError, RunConfig
 from repcore.config import parse_domain
 from repcore.device import cuda_status
 from repcore.estimates import auto_slope_scale
@@ -17,7 +17,7 @@ from repcore.inits import INITS
 from repcore.models import MODELS
 from repcore.problems import PROBLEMS
 from repcore.repnet import POINT_LAWS
-from repcore.targets import PRESETS, TargetError, resolve, top_frequency
+from repcore.targets import PRESETS, TargetError, data, resolve, top_frequency
 
 CUSTOM = "custom expression"
 NUS = [1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 70, 100, 150, 200, 300, 500, 700, 1000]
@@ -73,6 +73,11 @@ def _target_changed() -> None:
     ss = st.session_state
     if ss.w_target in PRESETS:
         ss.w_freq = int(PRESETS.get(ss.w_target).k)
+
+
+def _use_upload(spec: str) -> None:
+    """An uploaded CSV becomes the target: problem fit, the custom expression box holding its spec, its own domain."""
+    st.session_state.update(w_problem="fit", w_target=CUSTOM, w_expr=spec, w_domain="")
 
 
 def _nu_auto_changed() -> None:
@@ -173,7 +178,7 @@ def _advanced(c) -> dict:
 
 CONTROLS = {
     "problem": _problem, "target": _target, "nu": _nu, "act": _act, "device": _device, "seed": _seed, "init": _init,
-    "advanced": _advanced, "upload": lambda c: upload.csv_upload(c) or {},
+    "advanced": _advanced, "upload": lambda c: upload.csv_upload(c, _use_upload) or {},
     "width": lambda c: {"width": c.slider("Width", 4, 512, key="w_width")},
     "depth": lambda c: {"depth": c.slider("Hidden layers", 1, 8, key="w_depth")},
     "lr": lambda c: {"lr": c.select_slider("Learning rate (Adam)", _with(LRS, st.session_state.w_lr), key="w_lr",

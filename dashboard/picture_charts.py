@@ -2,7 +2,7 @@
 to redraw), an SVG of the radial error spectrum while training plays, and its plotly version paused.
 
 A picture's snapshot carries `image` [h, w] (values in [-1, 1]) and radial spectra in freqs / spec_*
-(repcore.images.radial_spectra): relative error per ring of the 2-D DFT, in cycles per picture width.
+(repcore.targets.images.radial_spectra): relative error per ring of the 2-D DFT, in cycles per picture width.
 """
 from __future__ import annotations
 

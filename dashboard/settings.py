@@ -16,7 +16,7 @@ import os
 
 import streamlit as st
 
-from dashboard.controls import CONTROLS, CUSTOM, FULL_ONLY, TRAINING, live_target, nearest_nu, nu_of, nu_on_grid  # noqa: F401 (upload.py reads CUSTOM here)
+from dashboard.controls import CONTROLS, CUSTOM, FULL_ONLY, TRAINING, nearest_nu, nu_of, nu_on_grid
 from repcore import ConfigError, RunConfig
 from repcore.device import cuda_status
 from repcore.models import MODELS

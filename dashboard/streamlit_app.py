@@ -1,14 +1,11 @@
 """Entry point: `streamlit run dashboard/streamlit_app.py`. Shared controls live in the sidebar
 (settings.py) so they keep their state across pages; the pages are in dashboard/views/."""
 import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import streamlit as st
 
-import streamlit as st  # noqa: E402
-
-from dashboard import controls, settings  # noqa: E402
-from repcore.workers import warm_up  # noqa: E402
+from dashboard import controls, settings
+from repcore.workers import warm_up
 
 warm_up()      # the training processes' fork server imports torch while this page renders (a no-op once up)
 

@@ -1,5 +1,5 @@
 """Uploads: a visitor's CSV (sidebar, so the live pages train on it) or picture (the Picture page) becomes a
-target through repcore.uploads, named by its content hash ('csv:@1f0c...').
+target through repcore.targets.uploads, named by its content hash ('csv:@1f0c...').
 
 The server never reads a path a visitor names: importing this module (settings.py does, so every page
 does) puts the process in upload-only mode, in which a target 'csv:PATH' or 'image:PATH' from a link or
@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from repcore import data, uploads
 from repcore.errors import UserError
-from repcore.targets import resolve
+from repcore.targets import data, resolve, uploads
 
 uploads.serve_uploads_only()
 
 
-def csv_upload(side) -> None:
-    """The 'Your data (CSV)' control: a new file becomes the target (problem fit, its own domain); a bad
-    one gets its message right below, and the last valid target keeps training."""
-    side.file_uploader("Your data (CSV)", type=["csv", "txt"], key="w_upload_csv", on_change=_take_csv,
+def csv_upload(side, use) -> None:
+    """The 'Your data (CSV)' control: a new file's spec goes to use(spec), which makes it the target (the
+    caller knows the target controls); a bad one gets its message right below, and the last valid target
+    keeps training."""
+    side.file_uploader("Your data (CSV)", type=["csv", "txt"], key="w_upload_csv", on_change=_take_csv, args=(use,),
                        help="Columns x and y (or x1..xd and y) with a header row, or no header and y last. Up to "
                             f"{uploads.MAX_BYTES // 1_000_000} MB; {data.HOLDOUT:.0%} of the rows are held out for the test error.")
     ss = st.session_state
@@ -48,10 +48,9 @@ def _take(kind: str, keep: str) -> tuple[str, str] | None:
     return upload.name, spec
 
 
-def _take_csv() -> None:
-    from dashboard.settings import CUSTOM
+def _take_csv(use) -> None:
     if (got := _take("csv", "training the last valid target")) is not None:
-        st.session_state.update(w_problem="fit", w_target=CUSTOM, w_expr=got[1], w_domain="")
+        use(got[1])
 
 
 def image_upload(where) -> str | None:

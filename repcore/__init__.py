@@ -1,12 +1,14 @@
 """repcore: the RepNet engine. Read it top to bottom:
 
-    errors, registry -> expr -> targets    one-line user errors; named choices; what to learn
+    errors, registry -> targets/           one-line user errors; named choices; what to learn (formulas, data)
     config                                 RunConfig: the one typed description of a run
     activations, inits, repnet -> models   what learns (repnet.RepLayer is the paper's idea)
     peers                                  Fourier features, SIREN, MscaleDNN, LAAF, MsFFN in the same body
+    methods, palette                       named methods (a model + options: RepNet's variants); colours
     estimates                              magnitudes at initialization, the auto slope scale
-    problems/                              loss terms: fit, PINNs (diffops), DeepONet on earthquake records
-    diagnostics, snapshot, schedules       measurements, the plain record, learning-rate schedules
+    problems/                              one Problem interface and its protocol (schedules, weighting);
+                                           loss terms: fit, PINNs (diffops), DeepONet on earthquake records
+    diagnostics, snapshot                  measurements at snapshot steps; the plain record
     train                                  the one training loop (a generator)
     workers                                runs in child processes, side by side
     library/                               saved runs: run file, SQLite store, `runs` commands

@@ -29,12 +29,15 @@ _FIELDS = {f.name: f for f in fields(RunConfig)}
 _VALUE_OPTIONS = {"--" + name.replace("_", "-") for name in _FIELDS}
 
 
-class _Parser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
+    """argparse for every repcore command line: a usage error is one line on stderr and exit code 2."""
+
     def error(self, message: str):           # one line, exit 2 (argparse's default prints usage too)
-        raise SystemExit(_fail(f"{self.prog}: {message}"))
+        raise SystemExit(fail(f"{self.prog}: {message}"))
 
 
-def _fail(message: str) -> int:
+def fail(message: str) -> int:
+    """Print `message` as one error line on stderr; the exit code of a rejected input (2)."""
     print(f"error: {message}".replace("\n", " "), file=sys.stderr)
     return 2
 
@@ -67,8 +70,8 @@ def join_negative_values(argv: list[str], options: set[str]) -> list[str]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    top = _Parser(prog="python -m repcore", description="Train vanilla and RepNet MLPs; see README.md.")
-    sub = top.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    top = Parser(prog="python -m repcore", description="Train vanilla and RepNet MLPs; see README.md.")
+    sub = top.add_subparsers(dest="command", required=True, parser_class=Parser)
     for name, help_ in (("fit", "train one model"), ("compare", "train several models on the same seeds, side by side")):
         p = sub.add_parser(name, help=help_)
         for f in fields(RunConfig):
@@ -90,7 +93,8 @@ def _config(args: argparse.Namespace) -> RunConfig:
     return RunConfig.from_query(given)[0]
 
 
-def _seeds(raw: str) -> list[int]:
+def parse_seeds(raw: str) -> list[int]:
+    """Seeds from '0,1,2', each within the seed field's limits; ConfigError otherwise."""
     try:
         seeds = [int(s) for s in raw.split(",") if s.strip()]
     except ValueError:
@@ -172,9 +176,7 @@ def main(argv: list[str] | None = None) -> int:
             models = [m.strip() for m in args.models.split(",") if m.strip()]
             if not models:
                 raise ConfigError("models: none given")
-            groups = [[base.replace(model=m, seed=s) for m in models] for s in _seeds(args.seeds)]
-            for cfg in groups[0]:
-                RunConfig.from_query({"model": cfg.model})
+            groups = [[base.replace(model=m, seed=s) for m in models] for s in parse_seeds(args.seeds)]
         records = []
         for group in groups:
             records += run_group(group, progress=True, parallel=getattr(args, "parallel", "no"), keep=keep)
@@ -183,9 +185,9 @@ def main(argv: list[str] | None = None) -> int:
                 run_id = library.save(library_cli.saved_run(name, tags, keep))
             print(f"saved run {name!r} (#{run_id}) to {library.path}", file=sys.stderr)
     except UserError as err:
-        return _fail(str(err))
+        return fail(str(err))
     except KeyboardInterrupt:
-        return _fail("interrupted")
+        return fail("interrupted")
     if args.json:
         print(json.dumps(records[0] if args.command == "fit" else records))
     else:

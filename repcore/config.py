@@ -47,8 +47,9 @@ class RunConfig:
     law: str = _f("uniform", "RepNet's partition-point law (where -B is drawn)")
     train_slope: bool = _f(True, "RepNet: train W (adaptive frequency scaling)")
     train_points: bool = _f(True, "RepNet: train B (the partition points)")
-    # RepNet variants (README "RepNet variants"; the defaults are the paper's layer as we read it)
-    slope_param: str = _f("direct", "RepNet: how W is trained: W itself, W = nu V with V trained, or W = exp(s) V with s trained too")
+    # RepNet variants (docs/method.md "RepNet variants"). Default factorized since behaviour 2 of the layer: it beat
+    # the first releases' `direct` on every benchmark and on targets nobody tuned for (docs/method.md, issue 25)
+    slope_param: str = _f("factorized", "RepNet: how W is trained: W = exp(s) V with V and s trained, W itself (direct: the first releases), or W = nu V with V trained")
     slope_law: str = _f("single", "RepNet: one slope scale nu for every neuron, or nu_i spread log-uniformly over [slope_min, nu]")
     slope_min: float = _f(1.0, "RepNet, log-uniform slope law: the smallest nu_i")
     slope_rule: str = _f("pi-k", "RepNet: how the auto slope scale is chosen (ignored when slope_scale is given)")

@@ -1,6 +1,6 @@
 """Devices by name, dtypes, and the CPU thread policy.
 
-Thread policy (measured, see README "Speed"): on the 2-core development machine one intra-op thread
+Thread policy (measured, see docs/speed.md): on the 2-core development machine one intra-op thread
 was 4-8x faster than two for the small MLPs this tool trains, because the per-op work is too small
 to split and the second thread only adds synchronisation. So CPU runs use 1 thread unless the
 REPCORE_THREADS environment variable says otherwise. The setting is process-wide, as torch's is.

@@ -158,18 +158,13 @@ def _rule_pi_k(problem, cfg: RunConfig) -> float:
 
 
 def _rule_pi_k_per_dim(problem, cfg: RunConfig) -> float:
-    return auto_slope_scale(problem.top_cycles / math.sqrt(_dim(problem)))
+    return auto_slope_scale(problem.top_cycles / math.sqrt(problem.dim))
 
 
 def _rule_estimate(problem, cfg: RunConfig) -> float:
     g = problem.grids
     ratio = target_ratio(np.asarray(g.x_line, float), np.asarray(g.true_line, float), problem.lo, problem.hi)
-    return estimate_slope_scale(cfg.act, _dim(problem), cfg.width, cfg.depth, cfg.law, cfg.init, float(f"{ratio:.4g}"))
-
-
-def _dim(problem) -> int:
-    target = getattr(problem, "target", None)
-    return target.dim if target is not None else 1
+    return estimate_slope_scale(cfg.act, problem.dim, cfg.width, cfg.depth, cfg.law, cfg.init, float(f"{ratio:.4g}"))
 
 
 # How RepNet's auto slope scale is chosen: name -> (problem, cfg) -> nu. A given --slope-scale wins.

@@ -15,6 +15,7 @@ from torch import nn
 
 from .activations import ACTIVATIONS
 from .config import RunConfig
+from .errors import UserError
 from .inits import INITS
 from .registry import Registry
 from .repnet import RepLayer, sample_layer
@@ -23,7 +24,21 @@ BODY_SEED_OFFSET = 0          # hidden layers and head: same stream for every mo
 FIRST_SEED_OFFSET = 1_000_003  # first layer: a separate stream, so changing it leaves the body alone
 
 
-class Net(nn.Module):
+class Network(nn.Module):
+    """What the training loop (train.Run) asks of every network it trains, besides what the problem
+    feeds it: model-specific loss terms, and where the first layer cuts the input line. A network
+    without either keeps these defaults (an operator network built by its problem, too)."""
+
+    def extra_losses(self) -> dict[str, torch.Tensor]:
+        """Loss terms added to the problem's at every step (e.g. LAAF's slope recovery); none by default."""
+        return {}
+
+    def partition_points(self) -> np.ndarray:
+        """First-layer partition points along x1 in data coordinates [k]; none by default."""
+        return np.zeros(0)
+
+
+class Net(Network):
     """An MLP on the box [lo, hi]: forward takes data coordinates x [n, d] and returns [n, 1]."""
 
     def __init__(self, first: nn.Module, act: str, width: int, depth: int, lo, hi, acts=None):
@@ -84,17 +99,30 @@ class Net(nn.Module):
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """How a model differs from the shared MLP body.
-    first(cfg, dim, knob, gen) -> the first layer; knob is the model's frequency knob, resolved
+    """A model: how it differs from the shared MLP body, and every fact the rest of the code needs about it
+    (so adding a model is one MODELS.add; tests/test_structure.py checks every entry has them).
+    first(cfg, dim, knob, gen) -> the first layer; knob is the model's frequency knob, resolved. None:
+        the model is a whole network (an operator network) that the problems taking it build in make_net
+        (their probes name such a problem); `build` refuses it
+    color: its colour on every page, table figure and replay (palette.py)
+    probes: tiny runs (RunConfig changes besides the model; problem fit unless one says otherwise) that
+        version.behaviour_version trains, so a change to what the model computes marks stored tables stale
     acts(cfg, knob) -> per-layer activation modules (depth of them), or None for cfg.act everywhere
     body(layer, fan_in, knob, gen) -> re-initialise a hidden layer or the head, or None for `init`
-    knob: the knob's default and what it means (the RepNet knob is the slope scale, resolved by train.Run)"""
-    first: Callable[..., nn.Module]
+    knob: the knob's default and what it means (the RepNet knob is the slope scale, resolved by train.Run)
+    knob_field, knob_grid: the RunConfig field that sets the knob and the values a tuning sweep tries
+        (methods.KNOBS, `tune`, the leaderboard): five, wide enough that the best is not at an edge;
+        () for a model without a knob"""
+    first: Callable[..., nn.Module] | None
+    color: str
+    probes: tuple[dict, ...]
     acts: Callable[..., list] | None = None
     body: Callable[..., None] | None = None
     knob: float = float("nan")
     knob_help: str = ""
     knob_of: Callable[[RunConfig], float | None] | None = None   # a knob the model reads from its own field (msffn)
+    knob_field: str = "knob"
+    knob_grid: tuple[float, ...] = ()
 
 
 def _vanilla_first(cfg: RunConfig, dim: int, knob: float, gen: torch.Generator) -> nn.Module:
@@ -107,8 +135,13 @@ def _repnet_first(cfg: RunConfig, dim: int, nu: float, gen: torch.Generator) -> 
 
 
 MODELS: Registry[ModelSpec] = Registry("model", field="model")
-MODELS.add("vanilla", ModelSpec(_vanilla_first), "plain MLP: first layer drawn like the others (the `init` law)")
-MODELS.add("repnet", ModelSpec(_repnet_first, knob_help="slope scale nu (--slope-scale; auto = pi x top frequency)"),
+MODELS.add("vanilla", ModelSpec(_vanilla_first, color="#4C78A8", probes=({"act": "relu"},)),
+           "plain MLP: first layer drawn like the others (the `init` law)")
+# RepNet's knob grid: auto = pi x 25 cycles = 78.5 on the multiscale targets (for repnet-multiscale the
+# top of its log-uniform range); a first three-value sweep put four of five methods' best at an edge.
+MODELS.add("repnet", ModelSpec(_repnet_first, color="#E45756", probes=({"act": "relu"}, {}, {"slope_param": "direct"}),
+                               knob_help="slope scale nu (--slope-scale; auto = pi x top frequency)",
+                               knob_field="slope_scale", knob_grid=(39.3, 78.5, 157.0, 314.0, 628.0)),
            "RepNet: first layer z = W (x_hat + B), W ~ N(0, nu^2), B from the point law")
 
 
@@ -121,6 +154,8 @@ def build(cfg: RunConfig, lo, hi, knob: float) -> Net:
     """The network for `cfg` on the box [lo, hi] (arrays [d]); `knob` is the model's resolved
     frequency knob (RepNet: the slope scale nu)."""
     dim, spec = len(lo), MODELS.get(cfg.model)
+    if spec.first is None:
+        raise UserError(f"model {cfg.model!r} is a whole network, not an MLP: the {cfg.problem} problem cannot build it")
     first = spec.first(cfg, dim, knob, torch.Generator().manual_seed(cfg.seed + FIRST_SEED_OFFSET))
     net = Net(first, cfg.act, cfg.width, cfg.depth, lo, hi, spec.acts(cfg, knob) if spec.acts else None)
     gen = torch.Generator().manual_seed(cfg.seed + BODY_SEED_OFFSET)

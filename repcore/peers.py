@@ -151,17 +151,22 @@ def _plain_first(cfg, dim, knob, gen):
 
 MODELS.add("fourier", ModelSpec(lambda cfg, dim, sigma, gen: FourierFeatures(dim, cfg.width, sigma, gen),
                                 acts=lambda cfg, s: [Act(ACTIVATIONS.get(cfg.act).torch_fn) for _ in range(cfg.depth)],
-                                knob=10.0, knob_help="sigma: std of the frozen frequencies (cycles per domain width)"),
+                                color="#54A24B", probes=({},), knob=10.0, knob_grid=(2.5, 5.0, 10.0, 20.0, 40.0),
+                                knob_help="sigma: std of the frozen frequencies (cycles per domain width)"),
            "random Fourier features (Tancik et al. 2020), frozen Gaussian B")
 MODELS.add("siren", ModelSpec(_siren_first, acts=lambda cfg, w0: [Sine(w0) for _ in range(cfg.depth)], body=_siren_body,
-                              knob=30.0, knob_help="w0: sine frequency factor"),
+                              color="#B279A2", probes=({},), knob=30.0, knob_grid=(3.0, 5.0, 10.0, 20.0, 30.0),
+                              knob_help="w0: sine frequency factor"),
            "SIREN (Sitzmann et al. 2020): sine activations with their initialization")
 MODELS.add("mscale", ModelSpec(_mscale_first, acts=lambda cfg, a: [Act(srelu) for _ in range(cfg.depth)],
-                               knob=32.0, knob_help="a_max: largest first-layer scale (groups 1, 2, 4, ..., a_max)"),
+                               color="#F58518", probes=({},), knob=32.0, knob_grid=(2.0, 4.0, 8.0, 32.0, 128.0),
+                               knob_help="a_max: largest first-layer scale (groups 1, 2, 4, ..., a_max)"),
            "MscaleDNN (Liu, Cai & Xu 2020): scaled first-layer groups, sReLU activations")
-MODELS.add("laaf", ModelSpec(_plain_first, acts=_laaf_acts, knob=10.0, knob_help="n: slope factor of the adaptive activations"),
+MODELS.add("laaf", ModelSpec(_plain_first, acts=_laaf_acts, color="#72B7B2", probes=({},), knob=10.0,
+                             knob_grid=(1.0, 2.0, 5.0, 10.0, 20.0), knob_help="n: slope factor of the adaptive activations"),
            "layer-wise adaptive activations with slope recovery (Jagtap et al. 2020)")
 MODELS.add("msffn", ModelSpec(_msffn_first, acts=lambda cfg, s: [Act(ACTIVATIONS.get(cfg.act).torch_fn) for _ in range(cfg.depth)],
-                              body=_glorot_uniform_body, knob=10.0, knob_of=lambda cfg: max(cfg.sigmas) if cfg.sigmas else None,
+                              body=_glorot_uniform_body, color="#EECA3B", probes=({},), knob=10.0,
+                              knob_of=lambda cfg: max(cfg.sigmas) if cfg.sigmas else None, knob_grid=(5.0, 10.0, 20.0, 40.0, 80.0),
                               knob_help="top sigma: scales 1 and the knob unless --sigmas gives the list"),
            "multi-scale Fourier features (Wang, Wang & Perdikaris 2021): one frozen B per sigma, shared body")

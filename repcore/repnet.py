@@ -1,7 +1,7 @@
 """The RepNet first layer and the laws that place its partition points.
 
 Our reading of RepNet / RepNN (Wang, Zhou, Meng, arXiv 2606.16575; only the abstract is public, see
-README "What the paper says and what we chose"). Inputs are first mapped to the box [-1, 1]^d. Neuron i
+docs/method.md "What the paper says, and what we chose"). Inputs are first mapped to the box [-1, 1]^d. Neuron i
 of the first hidden layer computes
 
     z_i = sum_j W_ij * (x_j + B_ij)          W: [width, d] ~ N(0, nu^2)   B: [width, d] in [-1, 1]^d
@@ -10,12 +10,13 @@ so its hyperplane {z_i = 0} passes through the point -B_i, whatever W_i is. In 1
 partition point (ReLU breakpoint) of neuron i, and nu (the slope scale) sets the steepness without
 moving it. Both W ("slope") and B ("points") are trainable by default: adaptive frequency scaling.
 
-Variants (RunConfig slope_param, slope_law; README "RepNet variants"), all with the same W at the start:
+Variants (RunConfig slope_param, slope_law; docs/method.md "RepNet's variants"), all with the same W at the start:
+    factorized  W = exp(s_i) V with V and the per-neuron log-scale s_i trained, s_i = log nu_i at the start
+                (random weight factorization, Wang, Wang & Perdikaris 2022, without their random s).
+                The default: it beat `direct` on every benchmark and on targets nobody tuned for
     direct      W ~ N(0, nu^2) is the trained tensor (the first releases; nu acts only at initialization)
     reparam     W = nu_i V, V ~ N(0, 1) trained, nu_i fixed: a true reparameterization. Gradient descent
                 then moves W nu_i^2 times faster (Adam, scale-free per tensor: nu_i times faster)
-    factorized  W = exp(s_i) V with V and the per-neuron log-scale s_i trained, s_i = log nu_i at the start
-                (random weight factorization, Wang, Wang & Perdikaris 2022, without their random s)
     single      nu_i = nu for every neuron;  log-uniform: nu_i spread evenly in log over [slope_min, nu]
                 (a multi-scale slope law, RepNet's analogue of multi-scale Fourier features)
 """
@@ -77,10 +78,6 @@ class RepLayer(nn.Module):
         """W: [width, d] (differentiable)."""
         return self.weight
 
-    def effective_bias(self) -> torch.Tensor:
-        """b_i = sum_j W_ij B_ij: [width]."""
-        return (self.slopes() * self.shift).sum(1)
-
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         w = self.slopes()
         return torch.addmm((w * self.shift).sum(1), x, w.t())
@@ -133,12 +130,12 @@ SLOPE_LAWS.add("log-uniform", _log_uniform, "nu_i evenly spaced in log over [slo
 
 # name -> does it build a ScaledRepLayer, and is the scale trained?  (None: plain RepLayer)
 SLOPE_PARAMS: Registry[Optional[bool]] = Registry("slope parameterization", field="slope_param")
+SLOPE_PARAMS.add("factorized", True, "W = exp(s_i) V, V and s_i trained, s_i = log nu_i at the start (Wang et al. 2022; the default)")
 SLOPE_PARAMS.add("direct", None, "W ~ N(0, nu_i^2) is trained; nu only sets the start (the first releases)")
 SLOPE_PARAMS.add("reparam", False, "W = nu_i V, V ~ N(0, 1) trained, nu_i fixed (a true reparameterization)")
-SLOPE_PARAMS.add("factorized", True, "W = exp(s_i) V, V and s_i trained, s_i = log nu_i at the start (Wang et al. 2022)")
 
 
-def sample_layer(dim: int, width: int, nu: float, law: str, gen: torch.Generator, param: str = "direct",
+def sample_layer(dim: int, width: int, nu: float, law: str, gen: torch.Generator, param: str = "factorized",
                  slope_law: str = "single", nu_min: float = 1.0, **trainable) -> RepLayer:
     """A RepNet first layer for any variant; every variant draws V ~ N(0, 1) and B from `gen` in the same
     order, so one seed gives the same W = nu_i V at the start whatever the parameterization."""

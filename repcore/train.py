@@ -18,13 +18,10 @@ import torch
 from .config import RunConfig
 from .device import DTYPES, resolve as resolve_device
 from .diagnostics import histogram, spectra
-from .errors import UserError
 from .estimates import SLOPE_RULES
 from .models import MODELS
 from .problems import PROBLEMS
-from .problems.base import Protocol
 from .registry import Registry
-from .schedules import SCHEDULES
 from .snapshot import Snapshot
 
 OPTIMIZERS: Registry = Registry("optimizer", field="optimizer")
@@ -54,12 +51,8 @@ class Run:
         self.net = self.problem.make_net(cfg, self.knob).to(self.device, dtype)
         params = [p for p in self.net.parameters() if p.requires_grad] + self.problem.params()
         self.opt = OPTIMIZERS.get(cfg.optimizer)(params, lr=cfg.lr)
-        # the protocol: a problem without one (operator learning) trains as the first releases did
-        self.protocol = getattr(self.problem, "protocol", None) or Protocol().resolve(cfg)
-        if self.protocol.resample and not hasattr(self.problem, "begin_step"):
-            raise UserError(f"resample: the {cfg.problem} problem's training data are fixed; use resample 0")
-        schedule = SCHEDULES.get(self.protocol.schedule)
-        self._lr = None if self.protocol.schedule == "constant" else (lambda n: cfg.lr * schedule(n, cfg))
+        self.protocol = self.problem.protocol
+        self._lr = self.protocol.lr(cfg)
         self.step, self.wall, self.status, self.diverged_at = 0, 0.0, "ok", -1
         self._terms = None
         self._k_max = int(min(len(self.problem.grids.x_line) // 2, max(32, math.ceil(1.5 * self.top_cycles))))
@@ -80,20 +73,17 @@ class Run:
         n = 0 if self.status != "ok" else min(n, self.cfg.steps - self.step)
         if n <= 0:
             return
-        net, opt, losses = self.net, self.opt, self.problem.losses
-        extra = getattr(net, "extra_losses", None) if getattr(net, "acts", None) is not None else None
-        begin, lr = getattr(self.problem, "begin_step", None), self._lr
+        net, opt, losses, extra = self.net, self.opt, self.problem.losses, self.net.extra_losses
+        begin, lr = self.problem.begin_step, self._lr
         start = time.perf_counter()
         for i in range(self.step, self.step + n):
-            if begin is not None:
-                begin(i)
+            begin(i)
             if lr is not None:
                 for group in opt.param_groups:
                     group["lr"] = lr(i)
             opt.zero_grad(set_to_none=True)
             terms = losses(net)
-            if extra is not None:
-                terms.update(extra())
+            terms.update(extra())
             values = iter(terms.values())
             loss = next(values)
             for term in values:
@@ -105,6 +95,11 @@ class Run:
         self.wall += time.perf_counter() - start
         self.step += n
         self._terms = terms
+
+    def adopt(self, step: int, wall: float, terms: dict[str, torch.Tensor]) -> None:
+        """Take over training done outside this Run (experiments/stacked.py trains K runs as one stacked
+        network, then copies each one's weights back into its net): the step, the wall time, the last loss terms."""
+        self.step, self.wall, self._terms = step, wall, terms
 
     def snapshot(self) -> Snapshot:
         """Measure now (syncs with the device). Marks the run diverged if anything is non-finite."""
@@ -130,7 +125,7 @@ class Run:
                         freqs=freqs, spec_true=spec_true, spec_err=spec_err, spec_rel_err=spec_rel_err, points=points,
                         hist_edges=edges, hist_counts=counts, diverged_at=self.diverged_at, knob=self.knob,
                         device=str(self.device), extra=self.problem.extra())
-        fields = getattr(self.problem, "snapshot_fields", dict)()      # a picture target: its image and radial spectra
+        fields = self.problem.snapshot_fields()      # a picture target: its image and radial spectra
         return replace(snap, **fields) if fields else snap
 
 

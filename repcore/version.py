@@ -4,7 +4,8 @@ engine_version()     a short hash of the code on the training path (config, mode
                      of the torch version: "was this made by exactly this code?" Keys of cached trials use
                      it, so a sweep never reuses a result from other code.
 behaviour_version(problem)  a short hash of what that code computes for one problem: a few tiny runs of
-                     that problem (for fitting: every model) trained on the CPU, their snapshots hashed.
+                     that problem (`probes`: each model's own, models.ModelSpec.probes, then the problem's,
+                     Problem.probes) trained on the CPU, their snapshots hashed.
                      It changes exactly when a change to the engine changes results on these runs (a
                      refactor, a new option or a comment does not move it, nor does a change to another
                      problem), so a stored result table is marked stale when it differs from its rows'.
@@ -23,14 +24,17 @@ _ROOT = pathlib.Path(__file__).resolve().parent
 _OUTSIDE = {"cli.py", "workers.py", "palette.py", "version.py", "__main__.py"}
 _OUTSIDE_DIRS = {"experiments", "library", "bench"}
 _TINY = dict(steps=12, every=6, width=12, depth=2, points=48, grid=64, test_points=96)
-# Tiny runs per problem: what behaviour_version(problem) trains (fit: every model, and a 4-D target).
-_PROBES = {
-    "fit": ({"model": "vanilla", "act": "relu"}, {"model": "repnet", "act": "relu"}, {"model": "repnet"}, {"model": "fourier"},
-            {"model": "siren"}, {"model": "mscale"}, {"model": "laaf"}, {"model": "msffn"}, {"target": "multiscale4d"}),
-    "poisson": ({"problem": "poisson"}, {"problem": "poisson", "model": "msffn"}, {"problem": "poisson", "hard_bc": True}),
-    "inverse": ({"problem": "inverse"},),
-    "earthquake": ({"problem": "earthquake", "width": 8},),
-}
+
+
+def probes(problem: str) -> list[dict]:
+    """The tiny runs behaviour_version(problem) trains, as RunConfig changes: every model's probes of
+    this problem (a model's probe is of problem fit unless it names one), then the problem's own."""
+    from .models import MODELS
+    from .problems import PROBLEMS
+    if problem not in PROBLEMS:
+        return []
+    own = [{"model": m, **p} for m in MODELS for p in MODELS.get(m).probes if p.get("problem", "fit") == problem]
+    return own + [{"problem": problem, **p} if problem != "fit" else dict(p) for p in PROBLEMS.get(problem).probes]
 
 
 @functools.lru_cache(maxsize=1)
@@ -50,9 +54,9 @@ def behaviour_version(problem: str = "fit") -> str:
     is about the numbers, not the last bit of a reduction order. A problem without probes: ''."""
     from .config import RunConfig
     from .train import train
-    h = hashlib.sha256()
-    for probe in _PROBES.get(problem, ()):
+    h, runs = hashlib.sha256(), probes(problem)
+    for probe in runs:
         for s in train(RunConfig(device="cpu", **{**_TINY, **probe})):
             h.update(np.format_float_positional(s.rel_l2, precision=6, fractional=False).encode())
             h.update(np.array2string(s.pred, precision=5, floatmode="maxprec").encode())
-    return h.hexdigest()[:12] if problem in _PROBES else ""
+    return h.hexdigest()[:12] if runs else ""

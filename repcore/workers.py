@@ -1,7 +1,7 @@
 """Training in a child process: one Run per process, driven by commands, publishing Snapshots.
 
 Why a process: a training thread inside a busy server process (Streamlit) starves on the GIL (see
-README "Speed"); a child process gets its own interpreter and, with two models, its own core.
+docs/speed.md); a child process gets its own interpreter and, with two models, its own core.
 
 How it starts: from multiprocessing's fork server, which imported torch and the engine once (PRELOAD),
 so a worker is a fork of a warm interpreter: ~0.05 s to its first snapshot, where a spawned one spent
@@ -110,7 +110,7 @@ def _serve(conn, cfg: RunConfig, label: str, idle_timeout: float) -> None:
 
 
 @contextlib.contextmanager
-def _no_main_import():
+def no_main_import():
     """multiprocessing's spawn re-imports the parent's __main__ in the child (to find pickled
     functions). Ours live in this module, and __main__ may be a script without a __main__ guard (a
     test driver, a notebook), so hide it while the child starts."""
@@ -127,10 +127,10 @@ def _no_main_import():
             main.__file__ = file
 
 
-def _context(start: str = "forkserver"):
-    """The fork-server context with the engine preloaded (spawn where there is no fork server). Python
-    3.11's fork server ignores the parent's sys.path, so it finds repcore through PYTHONPATH, set only
-    while it (re)starts; were its preload to fail, workers would still start, as slowly as spawned ones.
+def mp_context(start: str = "forkserver"):
+    """The fork-server context with the engine preloaded (spawn where there is no fork server). The fork
+    server does not get the parent's sys.path: it finds repcore as installed (or through PYTHONPATH); were
+    its preload to fail, workers would still start (they get the parent's path), as slowly as spawned ones.
     The first start takes the imports' time (~4 s); every worker after it, milliseconds. The fork server
     never touches CUDA (importing torch does not initialise it), so a forked worker may use the GPU."""
     if start == "spawn" or "forkserver" not in mp.get_all_start_methods():
@@ -138,15 +138,7 @@ def _context(start: str = "forkserver"):
     from multiprocessing import forkserver
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(PRELOAD)
-    before = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (os.path.dirname(os.path.dirname(__file__)), before) if p)
-    try:
-        forkserver.ensure_running()      # a no-op while it runs
-    finally:
-        if before is None:
-            del os.environ["PYTHONPATH"]
-        else:
-            os.environ["PYTHONPATH"] = before
+    forkserver.ensure_running()      # a no-op while it runs
     return ctx
 
 
@@ -154,7 +146,7 @@ def warm_up() -> None:
     """Start the fork server now, without waiting for it: its imports then overlap whatever the caller
     does next (a page rendering), and the first worker finds it ready. A no-op while it runs."""
     with _START_LOCK:
-        _context()
+        mp_context()
 
 
 class Worker:
@@ -164,8 +156,8 @@ class Worker:
     def __init__(self, cfg: RunConfig, label: str | None = None, idle_timeout: float = 20.0, start: str = "forkserver"):
         self.label = label or cfg.model
         self.generation = 0                      # resets sent; the child tags messages with its count
-        with _START_LOCK, _no_main_import():
-            ctx = _context(start)
+        with _START_LOCK, no_main_import():
+            ctx = mp_context(start)
             self.conn, child = ctx.Pipe()
             self.proc = ctx.Process(target=_child, args=(child, cfg, self.label, idle_timeout), daemon=True)
             self.proc.start()
@@ -195,6 +187,21 @@ class Worker:
     def alive(self) -> bool:
         return self.proc.is_alive()
 
+    def wait(self, done, timeout: float, kind: str = "snap"):
+        """Block until the first message of `kind` (a snapshot, weights) for which done(payload) holds, and
+        return its payload; a child's error is raised here as UserError."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.conn.poll(0.5):
+                got, payload, _ = self.conn.recv()
+                if got == "error":
+                    raise UserError(payload)
+                if got == kind and done(payload):
+                    return payload
+            elif not self.alive:
+                raise RuntimeError(f"training process for {self.label} exited unexpectedly")
+        raise TimeoutError(f"training process for {self.label} did not answer in {timeout:g} s")
+
     def close(self, timeout: float = 2.0) -> None:
         """Stop the child and reap it; kill it if it does not stop in time."""
         self.send("stop")
@@ -212,7 +219,7 @@ def parallel_lockstep(cfgs, labels=None, timeout: float = 3600.0, weights: list 
     If `weights` is a list, it receives each run's final weights (train.Run.weights) at the end."""
     workers = [Worker(c, l, idle_timeout=timeout) for c, l in zip(cfgs, labels or [c.model for c in cfgs])]
     try:
-        last = [_await(w, lambda s: True, timeout) for w in workers]
+        last = [w.wait(lambda s: True, timeout) for w in workers]
         yield tuple(last)
         while not all(s.status != "ok" or s.step >= c.steps for s, c in zip(last, cfgs)):
             active = [i for i, (s, c) in enumerate(zip(last, cfgs)) if s.status == "ok" and s.step < c.steps]
@@ -220,30 +227,15 @@ def parallel_lockstep(cfgs, labels=None, timeout: float = 3600.0, weights: list 
                 workers[i].send("step", min(cfgs[i].every, cfgs[i].steps - last[i].step))
             for i in active:
                 target = min(last[i].step + cfgs[i].every, cfgs[i].steps)
-                last[i] = _await(workers[i], lambda s, t=target: s.step >= t or s.status != "ok", timeout)
+                last[i] = workers[i].wait(lambda s, t=target: s.step >= t or s.status != "ok", timeout)
             yield tuple(last)
         if weights is not None:
             for w in workers:
                 w.send("weights")
-            weights += [_await(w, lambda p: True, timeout, kind="weights")["weights"] for w in workers]
+            weights += [w.wait(lambda p: True, timeout, kind="weights")["weights"] for w in workers]
     finally:
         for w in workers:
             w.close()
-
-
-def _await(worker: Worker, done, timeout: float, kind: str = "snap"):
-    """The first message of `kind` (a snapshot, weights) from `worker` for which done(payload) holds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if worker.conn.poll(0.5):
-            got, payload, _ = worker.conn.recv()
-            if got == "error":
-                raise UserError(payload)
-            if got == kind and done(payload):
-                return payload
-        elif not worker.alive:
-            raise RuntimeError(f"training process for {worker.label} exited unexpectedly")
-    raise TimeoutError(f"training process for {worker.label} did not answer in {timeout:g} s")
 
 
 def use_processes(choice: str, cfgs: list[RunConfig]) -> bool:

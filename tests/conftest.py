@@ -1,13 +1,24 @@
+"""pytest.ini puts the repository root (repcore, dashboard, tools) and tests/ (helpers.py) on the path; the
+workers' fork server finds repcore as installed (`make test`: editable) or through PYTHONPATH. The suite
+stops at once if the code would come from another checkout than this one."""
 import multiprocessing as mp
-import os
-import sys
+from pathlib import Path
 
 import pytest
 import torch
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path[:0] = [ROOT, os.path.join(ROOT, "tests")]      # the repository (repcore, dashboard, tools) and tests/helpers.py
+import dashboard
+import repcore
+
+ROOT = Path(__file__).resolve().parent.parent
 torch.set_num_threads(1)
+
+
+def pytest_sessionstart(session):
+    elsewhere = [m.__file__ for m in (repcore, dashboard) if Path(m.__file__).resolve().parent.parent != ROOT]
+    if elsewhere:
+        pytest.exit(f"these tests would run the code in {', '.join(elsewhere)}, not {ROOT}: "
+                    f"run them with `make test` (or set PYTHONPATH={ROOT})", returncode=4)
 
 
 @pytest.fixture

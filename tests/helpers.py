@@ -1,10 +1,17 @@
 """Helpers shared by the test modules (test files never import each other): tiny configs, saved runs
-built with and without training, exact comparisons, the AppTest entry point, the process-leak check."""
+built with and without training, exact comparisons, the AppTest entry point, the process-leak check,
+a command interrupted as Ctrl+C would."""
 import json
 import multiprocessing as mp
 import os
+import signal
+import struct
+import subprocess
+import sys
 import time
+import zlib
 from dataclasses import fields
+from pathlib import Path
 
 import numpy as np
 from streamlit.testing.v1 import AppTest
@@ -91,3 +98,55 @@ def children_left(before: set, timeout: float = 10.0) -> list:
         if not left or time.time() > deadline:
             return left
         time.sleep(0.2)
+
+
+# A process started with SIGINT ignored (a background job of a non-interactive shell: `pytest &` in a
+# script, some CI runners) passes the ignore on to its children, and Python then installs no
+# KeyboardInterrupt handler: a test's SIGINT would be ignored and the command would run to its end.
+# So the child restores SIGINT's default action first, as a command in a terminal has it.
+_AS_IN_A_TERMINAL = ("import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                     "runpy.run_module(sys.argv.pop(1), run_name='__main__', alter_sys=True)")
+
+
+def interruptible(module: str, args: list[str], **kw) -> subprocess.Popen:
+    """`python -m MODULE ARGS` (stderr piped), which a SIGINT interrupts however this process was started."""
+    return subprocess.Popen([sys.executable, "-c", _AS_IN_A_TERMINAL, module, *args], stderr=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, text=True, **kw)
+
+
+def interrupt_after_first_trial(proc: subprocess.Popen, store: Path, timeout: float = 900) -> tuple[str, int]:
+    """Sends SIGINT to a sweep once its first trial is in `store` (or once it ended: the caller's checks
+    then fail); returns its stderr and how many trials it kept. Under load the first trial waits on
+    the workers' start (a fresh Ray worker imports torch), hence the long `timeout`: it bounds a hang."""
+    deadline = time.monotonic() + timeout
+    while not any(store.glob("*.json")) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    err = proc.communicate(timeout=120)[1]
+    return err, len(list(store.glob("*.json")))
+
+
+def zip_bomb(path: str, mib: int, declared_mib: int | None = None, member: str = "run.json", others: dict | None = None) -> None:
+    """A zip whose `member` inflates to `mib` MiB of spaces, from about 1 KB per MiB on disk (one deflated
+    MiB repeated: each segment ends in a full flush, so it compresses the same), after the `others`
+    members (name -> bytes, stored). The headers declare `declared_mib` MiB (default: the truth; a
+    smaller number is a lying header)."""
+    chunk, co = b" " * (1 << 20), zlib.compressobj(9, zlib.DEFLATED, -15)
+    co.compress(chunk)
+    co.flush(zlib.Z_FULL_FLUSH)
+    segment = co.compress(chunk) + co.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(mib):
+        crc = zlib.crc32(chunk, crc)
+    entries = [(name, 0, data, zlib.crc32(data), len(data)) for name, data in (others or {}).items()]
+    size = (mib if declared_mib is None else declared_mib) << 20
+    entries.append((member, 8, segment * mib + co.flush(), crc, size))
+    body, central = b"", b""
+    for name, method, data, crc, size in entries:
+        raw = name.encode()
+        central += struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, method, 0, 0x21, crc, len(data), size, len(raw),
+                               0, 0, 0, 0, 0, len(body)) + raw
+        body += struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, method, 0, 0x21, crc, len(data), size, len(raw), 0) + raw + data
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(entries), len(entries), len(central), len(body), 0)
+    with open(path, "wb") as f:
+        f.write(body + central + end)

@@ -1,4 +1,4 @@
-"""Targets from data (repcore.data, csvdata, images): CSV files, pictures, seismograms and uploads, through
+"""Targets from data (repcore.targets: data, csvdata, images): CSV files, pictures, seismograms and uploads, through
 the engine, the CLI and the dashboard's upload-only policy."""
 import json
 import os
@@ -7,10 +7,9 @@ import numpy as np
 import pytest
 import torch
 
-from repcore import RunConfig, cli, data, images, train, uploads
-from repcore.csvdata import DataError
+from repcore import RunConfig, cli, train
 from repcore.library.runfile import pack_snapshot, unpack_snapshot
-from repcore.targets import TargetError, resolve
+from repcore.targets import DataError, TargetError, data, images, resolve, uploads
 
 SMALL = ["--width", "16", "--depth", "2", "--steps", "20", "--every", "10", "--grid", "64"]
 
@@ -106,7 +105,7 @@ def test_cli_compare_on_data_gives_finite_errors(tmp_path, capsys, kind):
     if kind == "csv":
         spec = "csv:" + sine_csv(tmp_path)[0]
     else:
-        spec = "image:" + os.path.join(images.ASSETS, "hopper.png") + "@16"
+        spec = "image:" + os.path.join(images.PICTURES, "hopper.png") + "@16"
     assert cli.main(["compare", "--target", spec, "--models", "vanilla,repnet", "--json", "--parallel", "no", *SMALL]) == 0
     records = json.loads(capsys.readouterr().out)
     assert [r["model"] for r in records] == ["vanilla", "repnet"]
@@ -126,7 +125,7 @@ def test_picture_pixels_values_and_interpolant():
 
 def test_the_shipped_test_pattern_is_ours():
     from PIL import Image
-    with Image.open(os.path.join(images.ASSETS, "zoneplate.png")) as im:
+    with Image.open(os.path.join(images.PICTURES, "zoneplate.png")) as im:
         shipped = np.asarray(im, dtype=float)
     np.testing.assert_array_equal(shipped, np.rint(images.zone_plate(256) * 255))
 
@@ -194,13 +193,3 @@ def test_quake_record_is_a_1d_signal_with_a_held_out_split():
     run = list(train(RunConfig(target="quake:rjob", width=16, depth=2, steps=10, every=10, grid=64)))
     assert np.isfinite(run[-1].rel_l2) and torch.is_tensor(torch.as_tensor(run[-1].pred))
 
-
-def test_live_resolution_shrinks_with_the_network_and_fits_the_measured_rate():
-    sides = [images.live_side(w, 3) for w in (16, 64, 100, 256, 1024)]
-    assert sides == sorted(sides, reverse=True) and sides[-1] == images.LIVE_SIDES[0]
-    side = images.live_side(100, 3)
-    cost = 100 * 100 * 2 + 3 * 100
-    assert side * side * cost * 30 <= images.CPU_RATE                           # fits the rate at 30 epochs/s ...
-    bigger = images.LIVE_SIDES[images.LIVE_SIDES.index(side) + 1]
-    assert bigger * bigger * cost * 30 > images.CPU_RATE                         # ... and the next size would not
-    assert images.live_side(100, 3, device="cuda") == images.LIVE_SIDES[-1]

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from repcore.expr import ExprError, parse
+from repcore.targets.expr import ExprError, parse
 
 X = np.array([[0.3, 0.7, -0.2]])
 

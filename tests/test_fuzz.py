@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from repcore.expr import FUNCTIONS, ExprError, parse
+from repcore.targets.expr import FUNCTIONS, ExprError, parse
 from repcore.targets import TargetError, resolve
 
 ALPHABET = "x1234567890.+-*/^() eEpisnco_atqrlgbhk'\"[]{},;:=<>!@#$%&|~`\\\t\n"

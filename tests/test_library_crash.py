@@ -24,7 +24,7 @@ def path(tmp_path):
 SLOW_SAVE = r"""
 import sys, time
 sys.path[:0] = [sys.argv[2], sys.argv[3]]
-import repcore.library.store as library
+import repcore.library.database as library
 from helpers import fake_run
 real = library.pack_snapshot
 def pack(s):                      # stall inside the transaction, half the snapshots already inserted

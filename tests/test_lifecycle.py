@@ -82,7 +82,9 @@ def test_a_worker_left_without_requests_stops_and_says_so_until_reset():
         time.sleep(0.05)
     assert live.lanes["repnet"].latest.step == 30
     worker = live.lanes["repnet"].worker
-    time.sleep(3.0)                                                        # no poll: the page looks away
+    deadline = time.time() + 30                                            # no poll: the page looks away
+    while worker.alive and time.time() < deadline:
+        time.sleep(0.05)
     assert not worker.alive
     assert live.poll()                                                     # the page learns why, once
     lane = live.lanes["repnet"]

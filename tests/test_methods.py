@@ -1,4 +1,4 @@
-"""Methods (experiments/methods.py): a RepNet variant is a named method with its options, in every
+"""Methods (repcore/methods.py): a RepNet variant is a named method with its options, in every
 table, sweep and trial; the methods x benchmarks table picks the best of each column."""
 from pathlib import Path
 
@@ -6,9 +6,10 @@ import pandas as pd
 import pytest
 
 from repcore import RunConfig
-from repcore.experiments import batched, docs
-from repcore.experiments.methods import EVERY, EVERY_1D, config, method_of
-from repcore.experiments.runner import Experiment, trials
+from repcore.experiments import publish, stacked
+from repcore.methods import EVERY, EVERY_1D, config, method_of
+from repcore.experiments.experiment import Experiment
+from repcore.experiments.plan import trials
 from repcore.experiments.store import Stored
 from repcore.experiments.sweep import parse_grid
 from repcore.version import behaviour_version
@@ -31,22 +32,24 @@ def test_experiment_trials_carry_each_variants_options():
     exp = Experiment("every method", lambda quick: [("c", RunConfig(target="multiscale4d"))], models=EVERY)
     cfgs = {method_of(t.cfg): t.cfg for t in trials(exp, True, [0], "cpu")}
     assert list(cfgs) == list(EVERY)
-    assert cfgs["repnet-reparam"].slope_param == "reparam" and cfgs["repnet-rwf"].slope_param == "factorized"
+    assert cfgs["repnet-reparam"].slope_param == "reparam" and cfgs["repnet-direct"].slope_param == "direct"
     assert cfgs["repnet-multiscale"].slope_law == "log-uniform" and cfgs["repnet-per-dim"].slope_rule == "pi-k-per-dim"
-    assert cfgs["repnet"].slope_param == "direct" and cfgs["msffn"].model == "msffn"
+    assert cfgs["repnet"].slope_param == "factorized" and cfgs["msffn"].model == "msffn"
+    for name in ("repnet-multiscale", "repnet-estimate", "repnet-per-dim"):      # variants of the default layer
+        assert cfgs[name].slope_param == "factorized"
     assert "repnet-per-dim" not in EVERY_1D
 
 
-def test_variants_whose_parameters_differ_are_never_stacked_with_plain_repnet():
+def test_variants_whose_parameters_differ_are_never_stacked_together():
     tiny = RunConfig(model="repnet", width=16, depth=2)
-    assert batched.shape(tiny) is not None
-    for name in ("repnet-reparam", "repnet-rwf"):
-        assert batched.shape(config(tiny, name)) is None
+    shapes = {name: stacked.stack_key(config(tiny, name)) for name in ("repnet", "repnet-direct", "repnet-reparam")}
+    assert None not in (shapes["repnet"], shapes["repnet-direct"]) and shapes["repnet"] != shapes["repnet-direct"]
+    assert shapes["repnet-reparam"] is None
 
 
 def test_a_sweep_grid_takes_method_names():
-    grid = parse_grid(["repnet-rwf.slope_scale=40,80", "lr=1e-3"], ["repnet-rwf", "msffn"])
-    assert grid == {"repnet-rwf": {"slope_scale": [40.0, 80.0], "lr": [1e-3]}, "msffn": {"lr": [1e-3]}}
+    grid = parse_grid(["repnet-direct.slope_scale=40,80", "lr=1e-3"], ["repnet-direct", "msffn"])
+    assert grid == {"repnet-direct": {"slope_scale": [40.0, 80.0], "lr": [1e-3]}, "msffn": {"lr": [1e-3]}}
 
 
 def _stored(name, medians, quick=False):
@@ -57,22 +60,22 @@ def _stored(name, medians, quick=False):
 
 
 def test_the_methods_table_bolds_each_columns_best_and_gives_repnets_ratio():
-    stored = {"fit4d": _stored("fit4d", {"vanilla": 0.1, "repnet": 0.02, "repnet-rwf": 0.01, "siren": 0.004}),
+    stored = {"fit4d": _stored("fit4d", {"vanilla": 0.1, "repnet": 0.02, "repnet-direct": 0.01, "siren": 0.004}),
               "pinn1d": _stored("pinn1d", {"vanilla": 2.0, "repnet": 1.0, "msffn": 0.005}),
               "inverse1d": _stored("inverse1d", {"vanilla": 0.5, "repnet": 0.4}, quick=True)}   # a smoke test: left out
-    text = docs.methods_block(stored)
+    text = publish.methods_block(stored)
     head, _, *rows = text.splitlines()[:-2]
     assert head == "| method | 4-D fit | PINN 1-D |"
     cells = {r.split(" | ")[0].strip("| "): r.split(" | ")[1:] for r in rows}
     assert cells["siren"][0] == "**4.00e-03**" and cells["msffn"][1].startswith("**5.00e-03**")
-    assert cells["repnet-rwf"][0] == "0.010" and cells["repnet-rwf"][1].strip(" |") == ""
-    assert cells["best RepNet / best method"] == ["repnet-rwf: 2.50", "repnet: 200.00 |"]
-    assert list(cells)[:3] == ["vanilla", "repnet", "repnet-rwf"]     # methods in registry order
+    assert cells["repnet-direct"][0] == "0.010" and cells["repnet-direct"][1].strip(" |") == ""
+    assert cells["best RepNet / best method"] == ["repnet-direct: 2.50", "repnet: 200.00 |"]
+    assert list(cells)[:3] == ["vanilla", "repnet", "repnet-direct"]     # methods in registry order
 
 
 def test_the_tuned_block_is_each_stored_tuning_as_its_command_wrote_it(tmp_path):
-    assert "No tuning stored yet" in docs.tuned_block(tmp_path)
+    assert "No tuning stored yet" in publish.tuned_block(tmp_path)
     for case, text in (("b-case", "`cmd b`\n\n| t |\n"), ("a-case", "`cmd a`\n\n| t |\n")):
         (tmp_path / "tune" / case).mkdir(parents=True)
         (tmp_path / "tune" / case / "tune.md").write_text(text)
-    assert docs.tuned_block(tmp_path) == "**a-case**\n\n`cmd a`\n\n| t |\n\n**b-case**\n\n`cmd b`\n\n| t |\n"
+    assert publish.tuned_block(tmp_path) == "**a-case**\n\n`cmd a`\n\n| t |\n\n**b-case**\n\n`cmd b`\n\n| t |\n"

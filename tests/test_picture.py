@@ -7,7 +7,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import picture_charts as pc
-from repcore import uploads
+from dashboard import resolution
+from repcore.targets import uploads
 from repcore.snapshot import Snapshot
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -135,7 +136,7 @@ def test_in_a_browser_the_picture_trains_and_uploads_become_targets(tmp_path):
         pictures = page.locator("[data-testid=stMain] [data-testid=stFileUploaderDropzoneInput]")
         pictures.set_input_files(str(broken))
         assert wait_for(lambda: page.get_by_text("broken.png: not an image that can be decoded").count() > 0, 30)
-        pictures.set_input_files(os.path.join(ROOT, "assets", "hopper.png"))
+        pictures.set_input_files(os.path.join(ROOT, "repcore", "targets", "pictures", "hopper.png"))
         assert wait_for(lambda: page.get_by_text("hopper.png (uploaded), ").count() > 0, 30)    # the caption names the upload
         page.goto(url + "/?width=24&depth=2")
         wait_idle(page)
@@ -148,3 +149,14 @@ def test_in_a_browser_the_picture_trains_and_uploads_become_targets(tmp_path):
         page.get_by_role("button", name="Play").click()
         assert wait_for(lambda: len(epochs(page)) == 2 and min(epochs(page)) > 0, 90), epochs(page)
         browser.close()
+
+
+def test_live_resolution_shrinks_with_the_network_and_fits_the_measured_rate():
+    sides = [resolution.live_side(w, 3) for w in (16, 64, 100, 256, 1024)]
+    assert sides == sorted(sides, reverse=True) and sides[-1] == resolution.LIVE_SIDES[0]
+    side = resolution.live_side(100, 3)
+    cost = 100 * 100 * 2 + 3 * 100
+    assert side * side * cost * 30 <= resolution.CPU_RATE                       # fits the rate at 30 epochs/s ...
+    bigger = resolution.LIVE_SIDES[resolution.LIVE_SIDES.index(side) + 1]
+    assert bigger * bigger * cost * 30 > resolution.CPU_RATE                     # ... and the next size would not
+    assert resolution.live_side(100, 3, device="cuda") == resolution.LIVE_SIDES[-1]

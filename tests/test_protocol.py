@@ -10,10 +10,16 @@ from repcore.problems.base import FunctionProblem, Protocol
 from repcore.problems.pinn import PINN_PROTOCOL
 from repcore.problems.constraints import boundary_blend, distance
 from repcore.problems.weighting import ANNEAL_ALPHA
-from repcore.schedules import lr_at
 from repcore.targets import resolve
 
 SMALL = dict(width=16, depth=2, points=64, test_points=128, grid=64, every=5)
+
+
+def lr_at(name: str, step: int, cfg: RunConfig) -> float:
+    """The lr of optimizer step `step` under a named schedule, as the loop sets it (Protocol.lr; None:
+    the optimizer keeps cfg.lr)."""
+    lr = Protocol(schedule=name).lr(cfg)
+    return cfg.lr if lr is None else lr(step)
 
 
 def test_auto_means_the_problems_own_protocol():
@@ -113,6 +119,18 @@ def test_hard_constraints_give_exact_boundary_values_during_training(target, mod
     assert len(run.net.partition_points()) >= 0 and torch.isfinite(run.net(run.problem.grids.test)).all()
 
 
+def test_zero_boundary_data_skip_the_blend_and_change_nothing_but_the_cost():
+    """multiscale2d vanishes on every face (to round-off): u = D N, the same run as with the blend G."""
+    cfg = RunConfig(problem="poisson", target="multiscale2d", hard_bc=True, dtype="float64", steps=6, **SMALL)
+    fast = Run(cfg)
+    assert fast.net.blend is False and Run(cfg.replace(target="x1*exp(x2) + 1")).net.blend is True
+    full = Run(cfg)
+    full.net.blend = True
+    for run in (fast, full):
+        run.advance(6)
+    torch.testing.assert_close(fast.snapshot().pred, full.snapshot().pred, rtol=1e-9, atol=1e-12)
+
+
 def test_hard_constraints_are_rejected_where_there_is_no_boundary_data():
     with pytest.raises(ConfigError, match="hard_bc"):
         Run(RunConfig(problem="inverse", hard_bc=True, steps=1, **SMALL))
@@ -160,3 +178,14 @@ def test_a_problem_with_fixed_data_rejects_resampling():
     with pytest.raises(UserError, match="resample"):
         FixedData(RunConfig(resample=2, **SMALL), torch.device("cpu"), torch.float32)
     FixedData(RunConfig(resample=0, **SMALL), torch.device("cpu"), torch.float32)
+
+
+def test_every_problem_is_a_problem_and_the_operator_refuses_resampling_before_loading_records(monkeypatch):
+    """One interface: the loop calls it without probing; its one resample check runs before any data are
+    built (the earthquake records are never read here: reading them would fail)."""
+    from repcore.problems import PROBLEMS, Problem
+    from repcore.targets import seismic
+    assert all(issubclass(PROBLEMS.get(name), Problem) for name in PROBLEMS)
+    monkeypatch.setattr(seismic, "records", lambda which: pytest.fail("records read before the resample check"))
+    with pytest.raises(UserError, match="the earthquake problem's training data are fixed; use resample 0"):
+        Run(RunConfig(problem="earthquake", resample=1, **SMALL))

@@ -13,11 +13,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import interrupt_after_first_trial, interruptible
 
 from repcore.experiments import EXPERIMENTS
 
 ROOT = Path(__file__).resolve().parent.parent
-ENV = {**os.environ, "PYTHONPATH": str(ROOT), "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}   # loopback only
+# Loopback only; and Ray's workers at the tests' own priority: Ray lowers them to nice 15 by default, and
+# then two busy processes on the cores leave them ~3% of a core each (measured: a sweep's first 1000-step
+# trial took 183 s, and a test waiting for it timed out).
+ENV = {**os.environ, "PYTHONPATH": str(ROOT), "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_worker_niceness": "0"}
 SWEEP = ["sweep", "fit1d/multiscale-tanh", "--quick", "--models", "repnet", "--seeds", "0", "--device", "cpu", "--batch", "no"]
 
 pytestmark = pytest.mark.slow
@@ -123,14 +127,8 @@ def test_a_ray_sweep_interrupted_by_sigint_and_run_again_reuses_the_finished_tri
     args = [*SWEEP, "--grid", "slope_scale=10,20,40,80,160,320", "--set", "steps=1000", "--backend", "ray",
             "--address", address, "--out", str(tmp_path)]
     store = tmp_path / "sweep" / "fit1d-multiscale-tanh" / "trials"
-    proc = subprocess.Popen([sys.executable, "-m", "repcore.experiments", *args], cwd=ROOT, env=ENV, stderr=subprocess.PIPE,
-                            stdout=subprocess.DEVNULL, text=True)
-    deadline = time.monotonic() + 180
-    while not (store.exists() and list(store.glob("*.json"))) and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
-    err = proc.communicate(timeout=120)[1]
-    kept = len(list(store.glob("*.json")))
+    proc = interruptible("repcore.experiments", args, cwd=ROOT, env=ENV)
+    err, kept = interrupt_after_first_trial(proc, store)
     assert proc.returncode == 2 and "interrupted" in err.strip().splitlines()[-1] and 1 <= kept < 6, err
     again = _cli(args)
     assert again.returncode == 0 and f"{kept} of 6 trials reused" in again.stderr, again.stderr

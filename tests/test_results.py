@@ -7,10 +7,10 @@ import pytest
 
 from helpers import app, close
 from repcore.errors import UserError
-from repcore.experiments import EXPERIMENTS, docs, store
+from repcore.experiments import EXPERIMENTS, publish, store
 from repcore.experiments.__main__ import main
 
-RESULTS_MD, README = docs.DOCS
+RESULTS_MD, README = publish.DOCS
 FIX = "python -m repcore.experiments report"
 PAGE = ("pinn1d", "pinn2d", "inverse1d", "earthquake")      # the experiments the PINNs page shows
 
@@ -31,19 +31,19 @@ def edit(root, name, row, column, change):
 
 def test_docs_results_tables_match_the_stored_files():
     text = RESULTS_MD.read_text()
-    assert docs.render(text, docs.blocks()) == text, f"docs/results.md differs from the stored files: run `{FIX}`"
+    assert publish.render(text, publish.blocks()) == text, f"docs/results.md differs from the stored files: run `{FIX}`"
 
 
 def test_readme_headline_table_matches_the_stored_files():
     text = README.read_text()
-    assert "headline" in docs.markers(text)
-    assert docs.render(text, docs.blocks()) == text, f"README.md's results block differs from the stored files: run `{FIX}`"
+    assert "headline" in publish.markers(text)
+    assert publish.render(text, publish.blocks()) == text, f"README.md's results block differs from the stored files: run `{FIX}`"
 
 
 def test_every_experiment_and_the_headline_have_a_block():
-    assert set(docs.markers(RESULTS_MD.read_text())) == {*EXPERIMENTS.names(), "headline", "methods", "tuned"}
+    assert set(publish.markers(RESULTS_MD.read_text())) == {*EXPERIMENTS.names(), "headline", "methods", "tuned"}
     with pytest.raises(UserError, match="unknown results block 'nope'"):
-        docs.render("<!-- results:nope -->\n<!-- /results -->", docs.blocks())
+        publish.render("<!-- results:nope -->\n<!-- /results -->", publish.blocks())
 
 
 @pytest.mark.parametrize("column, change, shown", [
@@ -52,13 +52,13 @@ def test_every_experiment_and_the_headline_have_a_block():
 ])
 def test_editing_one_stored_number_makes_the_docs_differ(copied, column, change, shown):
     text = RESULTS_MD.read_text()
-    before = docs.blocks(copied)
-    assert docs.render(text, before) == text
+    before = publish.blocks(copied)
+    assert publish.render(text, before) == text
     runs = store.load("pinn1d", copied).runs
     median = (runs["rel_l2"] == runs.groupby(["case", "model"])["rel_l2"].transform("median")) & (runs["model"] == "vanilla")
     edit(copied, "pinn1d", median.idxmax(), column, change)     # vanilla's median seed: every summary shows it
-    after = docs.blocks(copied)
-    assert docs.render(text, after) != text
+    after = publish.blocks(copied)
+    assert publish.render(text, after) != text
     summaries = ["headline", "methods"] if shown and not store.load("pinn1d").quick else []
     assert [k for k in before if before[k] != after[k]] == ["pinn1d", *summaries]
     old_table, new_table = (b["pinn1d"].split("| case |")[1] for b in (before, after))
@@ -70,13 +70,13 @@ def test_report_check_exits_1_and_changes_nothing_when_a_table_is_out_of_date(co
     text = RESULTS_MD.read_text()
     assert main(["report", "--check", "--store", str(copied)]) == 1
     assert "out of date: " in capsys.readouterr().err and RESULTS_MD.read_text() == text
-    assert docs.update([RESULTS_MD], check=True) == []       # the real stored files: nothing to regenerate
+    assert publish.update([RESULTS_MD], check=True) == []       # the real stored files: nothing to regenerate
 
 
 def test_stale_and_quick_results_are_labelled(copied):
     name = next(n for n in store.names(copied) if not store.load(n, copied).quick)
     edit(copied, name, 0, "behaviour_version", lambda v: "0123456789ab")
-    blocks = docs.blocks(copied)
+    blocks = publish.blocks(copied)
     assert "**Stale:** made by engine behaviour `0123456789ab`" in blocks[name] and "(stale)" in blocks["headline"]
     quick = next(n for n in store.names(copied) if store.load(n, copied).quick)
     assert "**Quick size: a smoke test" in blocks[quick]
@@ -91,7 +91,7 @@ def test_a_fresh_clone_ships_stored_results_for_the_pinn_page_and_fit1d():
 
 
 def test_the_methods_table_is_made_of_full_size_three_seed_runs_of_every_method():
-    for name in docs.BENCHMARKS:
+    for name in publish.BENCHMARKS:
         s = store.load(name)
         assert s is not None and not s.quick, name
         assert set(s.runs["model"]) == set(EXPERIMENTS.get(name).models), name

@@ -4,8 +4,8 @@ import math
 import numpy as np
 import pytest
 
-from repcore.problems import seismic
-from repcore.problems.seismic import newmark
+from repcore.targets import DataError, seismic
+from repcore.targets.seismic import newmark
 
 
 def test_undamped_step_load_matches_1_minus_cos():
@@ -59,5 +59,5 @@ def test_records_are_real_and_split_by_record():
 
 def test_missing_obspy_data_file_is_a_clear_error():
     pytest.importorskip("obspy")
-    with pytest.raises(seismic.DataError, match="missing from this installation"):
+    with pytest.raises(DataError, match="missing from this installation"):
         seismic.records((("io/nowhere/record.mseed", None),))

@@ -1,32 +1,32 @@
-"""Sweeps as data: trial keys, the per-trial store and its reuse, knob grids and the best setting,
+"""Sweeps as data: trial keys, the trial cache and its reuse, knob grids and the best setting,
 batched trials equal to unbatched ones (per supported model), and the sweep CLI. Ray: test_ray.py."""
 import math
 import os
 import re
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import interrupt_after_first_trial, interruptible
 
 from repcore import RunConfig
 from repcore.errors import UserError
-from repcore.experiments import batched, trials
+from repcore.experiments import experiment, plan, stacked
 from repcore.experiments.__main__ import main
-from repcore.experiments.backends import Execution
-from repcore.experiments.execute import run_trials
-from repcore.experiments.jobs import Progress, TrialStore, run_job
+from repcore.experiments.backends import Execution, run_job
+from repcore.experiments.execute import Progress, run_trials
+from repcore.experiments.experiment import Trial
+from repcore.experiments.results import TrialCache
+from repcore.methods import config
 from repcore.experiments.sweep import (
     best_overrides,
     best_settings,
     parse_grid,
     settings,
 )
-from repcore.experiments.trials import Trial
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = RunConfig(width=8, depth=2, steps=20, every=10, points=64, grid=64, test_points=64, device="cpu")
@@ -36,32 +36,32 @@ def test_trial_key_is_stable_and_changes_with_any_setting_or_the_engine(monkeypa
     a = Trial("x", TINY)
     assert a.key == Trial("another label", RunConfig.from_query(TINY.to_query())[0]).key   # label is not the trial
     keys = {TINY.replace(**c) for c in ({}, {"seed": 1}, {"lr": 2e-3}, {"model": "vanilla"}, {"act": "relu"})}
-    assert len({trials.trial_key(c) for c in keys}) == 5
+    assert len({experiment.trial_key(c) for c in keys}) == 5
     before = a.key
-    monkeypatch.setattr(trials, "engine_version", lambda: "other-code")
+    monkeypatch.setattr(experiment, "engine_version", lambda: "other-code")
     assert a.key != before
 
 
-def test_stored_result_comes_back_equal(tmp_path):
+def test_cached_result_comes_back_equal(tmp_path):
     t = Trial("case", TINY)
     res = run_job([t])[0]
-    store = TrialStore(tmp_path)
-    store.save(t, res)
-    back = store.load(Trial("relabelled", TINY))
+    cache = TrialCache(tmp_path)
+    cache.save(t, res)
+    back = cache.load(Trial("relabelled", TINY))
     assert back.case == "relabelled" and back.cfg == TINY and back.history == res.history
     assert {k: v for k, v in back.row().items() if k != "case"} == {k: v for k, v in res.row().items() if k != "case"}
     np.testing.assert_array_equal(back.final.pred, res.final.pred)
-    assert store.load(Trial("case", TINY.replace(seed=5))) is None
-    store.path(t.key).write_text("{not json")
-    assert store.load(t) is None                      # a damaged file means: run it again
+    assert cache.load(Trial("case", TINY.replace(seed=5))) is None
+    cache.path(t.key).write_text("{not json")
+    assert cache.load(t) is None                      # a damaged file means: run it again
 
 
-def test_rerun_with_the_same_store_trains_nothing_and_says_so(tmp_path, capsys, monkeypatch):
+def test_rerun_with_the_same_cache_trains_nothing_and_says_so(tmp_path, capsys, monkeypatch):
     todo = [Trial(f"s{s}", TINY.replace(seed=s, model=m)) for s in (0, 1) for m in ("vanilla", "repnet")]
-    how = Execution(store=tmp_path, batch="no")
+    how = Execution(cache=tmp_path, batch="no")
     first = run_trials(todo, how)
-    assert TrialStore(tmp_path).count() == 4 and "0 of 4 trials reused" in capsys.readouterr().err
-    monkeypatch.setattr("repcore.experiments.jobs.train", lambda cfg: pytest.fail("trained a stored trial"))
+    assert TrialCache(tmp_path).count() == 4 and "0 of 4 trials reused" in capsys.readouterr().err
+    monkeypatch.setattr("repcore.experiments.backends.train", lambda cfg: pytest.fail("trained a cached trial"))
     again = run_trials(todo, how)
     assert "4 of 4 trials reused" in capsys.readouterr().err
     pd.testing.assert_frame_equal(pd.DataFrame([r.row() for r in again]), pd.DataFrame([r.row() for r in first]))
@@ -93,13 +93,13 @@ def test_best_setting_is_the_lowest_mean_over_seeds_and_a_diverged_trial_counts_
     assert best_overrides(best.assign(setting=["lr=0.003"]), {"m": {"lr": [1e-3, 3e-3]}}) == {"m": {"lr": 3e-3}}
 
 
-def _pairs(model: str, act: str, dtype: str):
-    base = TINY.replace(model=model, act=act, dtype=dtype, width=16, depth=3, steps=60, every=20, points=128)
+def _pairs(method: str, act: str, dtype: str):
+    base = config(TINY, method).replace(act=act, dtype=dtype, width=16, depth=3, steps=60, every=20, points=128)
     todo = [Trial("c", base.replace(seed=s, target=t)) for s in (0, 1) for t in ("multiscale", "sines")]
-    return batched.run_batch(todo), [run_job([t])[0] for t in todo]
+    return stacked.train_stack(todo), [run_job([t])[0] for t in todo]
 
 
-@pytest.mark.parametrize("model", sorted(batched.FIRST_LAYERS.names()))
+@pytest.mark.parametrize("model", sorted(stacked.FIRST_LAYERS.names()))
 @pytest.mark.parametrize("act, dtype, tol", [("tanh", "float32", 1e-5), ("relu", "float64", 1e-10), ("tanh", "float64", 1e-10)])
 def test_batched_trials_equal_their_unbatched_runs(model, act, dtype, tol):
     """Every snapshot of each stacked trial matches its own run (ReLU only in float64: a float32
@@ -120,12 +120,12 @@ def test_plan_stacks_only_trials_of_one_supported_shape():
     wide = [Trial("c", TINY.replace(seed=s, width=100)) for s in range(2)]
     other = [Trial("c", TINY.replace(seed=s, model="vanilla")) for s in range(2)]
     pinn = [Trial("c", TINY.replace(problem="poisson", seed=s)) for s in range(2)]
-    jobs = batched.plan(narrow + wide + other + pinn, "auto")
+    jobs = plan.jobs(narrow + wide + other + pinn, "auto")
     assert sorted(len(j) for j in jobs) == [1, 1, 1, 1, 2, 5]          # wide and PINN alone on the CPU
-    assert all(len(j) == 1 for j in batched.plan(narrow, "no"))
-    assert sorted(len(j) for j in batched.plan(narrow + wide, "yes")) == [2, 5]
-    many = [Trial("c", TINY.replace(seed=s)) for s in range(batched.MAX_K + 1)]
-    assert sorted(len(j) for j in batched.plan(many, "yes")) == [32, 33]
+    assert all(len(j) == 1 for j in plan.jobs(narrow, "no"))
+    assert sorted(len(j) for j in plan.jobs(narrow + wide, "yes")) == [2, 5]
+    many = [Trial("c", TINY.replace(seed=s)) for s in range(plan.MAX_K + 1)]
+    assert sorted(len(j) for j in plan.jobs(many, "yes")) == [32, 33]
 
 
 def test_sweep_cli_writes_one_row_per_trial_and_the_best_per_model_then_reuses_them(tmp_path, capsys):
@@ -145,15 +145,15 @@ def test_sweep_cli_writes_one_row_per_trial_and_the_best_per_model_then_reuses_t
 
 
 def test_tune_sweeps_each_knob_on_the_first_seed_then_runs_the_best_on_every_seed(tmp_path, capsys):
-    from repcore.experiments.methods import KNOBS
-    args = ["tune", "fit1d/multiscale-tanh", "--quick", "--models", "vanilla,repnet-rwf,siren", "--seeds", "0,1",
+    from repcore.methods import KNOBS
+    args = ["tune", "fit1d/multiscale-tanh", "--quick", "--models", "vanilla,repnet-direct,siren", "--seeds", "0,1",
             "--device", "cpu", "--parallel", "no", "--out", str(tmp_path)]
     assert main(args) == 0
     out = tmp_path / "tune" / "fit1d-multiscale-tanh"
     first, runs = pd.read_csv(out / "sweep.csv"), pd.read_csv(out / "tune.csv")
     assert set(first["seed"]) == {0} and len(first) == 1 + 2 * len(KNOBS["siren"][1])
     assert (runs.groupby("model")["seed"].nunique() == 2).all() and len(runs) == 3 * 2
-    for method in ("repnet-rwf", "siren"):
+    for method in ("repnet-direct", "siren"):
         means = first[first["model"] == method].groupby("setting")["rel_l2"].mean()
         chosen = set(runs[runs["model"] == method]["setting"])
         assert chosen == {means.idxmin()}
@@ -188,19 +188,16 @@ def test_cases_lists_every_experiment_case_and_the_leaderboard(capsys):
 
 @pytest.mark.slow
 def test_local_sweep_interrupted_by_sigint_keeps_finished_trials_and_a_rerun_reuses_them(tmp_path):
-    args = [sys.executable, "-m", "repcore.experiments", "sweep", "fit1d/multiscale-tanh", "--quick", "--models", "repnet",
+    args = ["sweep", "fit1d/multiscale-tanh", "--quick", "--models", "repnet",
             "--grid", "slope_scale=10,20,40,80,160,320", "--set", "steps=400", "--seeds", "0", "--device", "cpu",
             "--batch", "no", "--parallel", "no", "--out", str(tmp_path)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     store = tmp_path / "sweep" / "fit1d-multiscale-tanh" / "trials"
-    proc = subprocess.Popen(args, cwd=ROOT, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    deadline = time.monotonic() + 120
-    while (not store.exists() or not list(store.glob("*.json"))) and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
-    err = proc.communicate(timeout=60)[1]
-    kept = len(list(store.glob("*.json")))
-    assert proc.returncode == 2 and "interrupted" in err.splitlines()[-1] and 1 <= kept < 6
-    again = subprocess.run(args, check=False, cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = interruptible("repcore.experiments", args, cwd=ROOT, env=env)
+    err, kept = interrupt_after_first_trial(proc, store)
+    assert proc.returncode == 2 and "interrupted" in err.splitlines()[-1] and 1 <= kept < 6, err
+    again = subprocess.run([sys.executable, "-m", "repcore.experiments", *args], check=False, cwd=ROOT, capture_output=True,
+                           text=True, env=env)
     assert again.returncode == 0 and f"{kept} of 6 trials reused" in again.stderr
     runs = pd.read_csv(store.parent / "sweep.csv")
     assert len(runs) == 6 and runs["key"].is_unique and runs["rel_l2"].map(math.isfinite).all()

@@ -34,7 +34,7 @@ def sgd_step(layer, lr=1e-3):
 
 def test_every_parameterization_starts_from_the_same_layer():
     x = torch.rand(20, 1) * 2 - 1
-    ref = first()
+    ref = first(slope_param="direct")
     for param in ("reparam", "factorized"):
         other = first(slope_param=param)
         assert isinstance(other, ScaledRepLayer)
@@ -44,7 +44,7 @@ def test_every_parameterization_starts_from_the_same_layer():
 
 def test_reparam_trains_v_and_moves_w_nu_squared_times_faster():
     """W = nu V, V trained: dL/dV = nu dL/dW, so one gradient step moves W by nu^2 times the direct step."""
-    direct, rep = first(), first(slope_param="reparam")
+    direct, rep = first(slope_param="direct"), first(slope_param="reparam")
     assert {n for n, p in rep.named_parameters() if p.requires_grad} == {"v", "shift"}
     assert rep.v.std().item() == pytest.approx(1.0, rel=0.25) and torch.all(rep.scale == NU)
     w0, w1 = sgd_step(direct, lr=1e-6)
@@ -85,10 +85,20 @@ def test_log_uniform_law_needs_slope_min_below_nu():
 
 
 def test_direct_single_is_the_first_releases_layer():
-    layer = first()
+    layer = first(slope_param="direct")
     assert type(layer) is RepLayer
     ref = torch.randn(64, 1, generator=torch.Generator().manual_seed(1_000_003)) * NU
     assert torch.equal(layer.weight, ref)
+
+
+def test_the_default_repnet_is_the_factorized_layer():
+    """Since behaviour 2 of RepNet (docs/method.md): W = exp(s) V with s and V trained, the same W at the start
+    as the first releases' layer (tests/data/golden_snapshots.json keeps that layer's numbers as its oracle)."""
+    assert RunConfig().slope_param == "factorized" and RunConfig().model == "repnet"
+    layer = first()
+    assert type(layer) is ScaledRepLayer and layer.train_scale
+    assert {n for n, p in layer.named_parameters() if p.requires_grad} == {"v", "log_scale", "shift"}
+    assert torch.allclose(layer.slopes(), first(slope_param="direct").weight, rtol=1e-6)
 
 
 def test_per_dim_rule_divides_pi_k_by_sqrt_d():
@@ -116,3 +126,15 @@ def test_estimate_rule_matches_the_targets_slope_to_output_ratio():
 def test_target_ratio_of_a_sine_is_its_angular_frequency_in_box_units():
     x = np.linspace(0, 1, 4001)
     assert target_ratio(x, np.sin(2 * np.pi * 5 * x), 0.0, 1.0) == pytest.approx(5 * np.pi, rel=1e-3)
+
+
+def test_the_ridge_directions_probe_keeps_each_neuron_on_one_axis(capsys):
+    """tools/ridge_directions.py (docs/method.md, "RepNet on pictures"): V on axis i mod d, the rest of the layer unchanged."""
+    from tools import ridge_directions
+    layer = ridge_directions.axis_aligned(3, 7, NU, "uniform", torch.Generator().manual_seed(0))
+    ref = ridge_directions._SAMPLE(3, 7, NU, "uniform", torch.Generator().manual_seed(0))
+    nonzero = layer.v != 0
+    assert nonzero.sum(1).tolist() == [1] * 7 and nonzero.nonzero()[:, 1].tolist() == [0, 1, 2, 0, 1, 2, 0]
+    assert torch.equal(layer.v[nonzero], ref.v[nonzero]) and torch.equal(layer.shift, ref.shift)
+    assert ridge_directions.main(["width=8", "depth=1", "steps=3", "points=32", "grid=64", "test_points=64", "--axes"]) == 0
+    assert "axis-aligned repnet" in capsys.readouterr().out

@@ -9,7 +9,7 @@ from repcore.experiments import report, store
 from repcore.experiments.__main__ import main
 from repcore.experiments import run
 from repcore.experiments.backends import Execution
-from repcore.experiments.runner import Experiment
+from repcore.experiments.experiment import Experiment
 from repcore.experiments.verify import DEFAULT_RTOL, tolerance
 
 TINY = RunConfig(target="multiscale", steps=30, every=10, width=8, depth=2, points=64, grid=64, test_points=128)

@@ -1,5 +1,5 @@
 """Browser helpers shared by the real-browser tests and the tools (screenshots, dashboard bench): a Streamlit server on loopback and Debian's Chromium
-driven by Playwright (never `playwright install`; see README "Tests")."""
+driven by Playwright (never `playwright install`; see README "Test")."""
 from __future__ import annotations
 
 import contextlib

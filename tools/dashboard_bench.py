@@ -93,9 +93,10 @@ def in_app(seconds: float) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m tools.dashboard_bench", description=__doc__.splitlines()[0])
-    p.add_argument("--seconds", type=float, default=20.0, help="measurement window")
-    p.add_argument("--json", action="store_true")
+    p = argparse.ArgumentParser(prog="python -m tools.dashboard_bench", description=__doc__.split(": ", 1)[1],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--seconds", type=float, default=20.0, help="measurement window in seconds (default: 20)")
+    p.add_argument("--json", action="store_true", help="print the ratios as one JSON object")
     args = p.parse_args(argv)
     if not os.path.exists(CHROMIUM):
         print(f"error: no Chromium at {CHROMIUM}; install Debian's chromium", file=sys.stderr)

@@ -7,6 +7,11 @@
 # 4. a knob sweep on CUDA, batched and unbatched      (wall seconds of each, same trials, and their errors)
 # Needs only this repository and a Python; installs requirements.txt only if torch is missing.
 set -uo pipefail
+case "${1:-}" in
+  "") ;;
+  -h|--help) sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//'; echo "Environment: OUT (default gpu_check_out), GPU_CHECK_DEVICE (cuda|cpu), PYTHON."; exit 0 ;;
+  *) echo "error: tools/gpu_check.sh takes no arguments (settings are environment variables; see --help)" >&2; exit 2 ;;
+esac
 cd "$(dirname "$0")/.."
 OUT="${OUT:-gpu_check_out}"     # receives 4 files: summary.json, gpu_check.log, sweep_batched.csv, sweep_unbatched.csv
 mkdir -p "$OUT"

@@ -1,13 +1,17 @@
-"""`python -m tools.screenshots [OUTDIR]`: PNG screenshots of the app (README figures, default assets/).
+"""`python -m tools.screenshots [OUTDIR]`: PNG screenshots of the app (the README's figures; default assets/).
 
 Starts the app and trains the default comparison in presentation mode in Chromium, then writes
     present-1280x720.png   presentation mode on a 1280x720 projector
     live.png               presentation mode at 1500x1000 (the README's main figure)
     live-normal.png        the live page with its sidebar, paused, at 1500x1000 (interactive charts)
     spectral.png, anatomy.png, physics.png, lessons.png   the other pages at 1500x1000 (full page)
+    picture-present.png, picture.png   the Picture page after 45 s of training: presentation mode
+                           at 1280x720, and the full page at 1500x1000
+Needs Debian's Chromium (docs/install.md); takes a few minutes.
 """
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import time
@@ -19,8 +23,11 @@ PAGES = {"spectral": "Spectral bias over time", "anatomy": "Anatomy of a shallow
          "lessons": "Lessons"}
 
 
-def main(argv: list[str]) -> int:
-    out = argv[0] if argv else "assets"
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m tools.screenshots", description=__doc__.split("\n\n", 1)[1],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("out", nargs="?", default="assets", metavar="OUTDIR", help="folder the PNGs are written to (default: assets)")
+    out = p.parse_args(argv).out
     os.makedirs(out, exist_ok=True)
     from playwright.sync_api import sync_playwright
     with server() as (url, _), sync_playwright() as p:
@@ -70,4 +77,4 @@ def pictures(browser, url: str, out: str, seconds: float = 45.0) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

@@ -4,11 +4,12 @@ import streamlit as st
 
 from dashboard import charts, svg, upload
 from dashboard import picture_charts as pc
+from dashboard.resolution import LIVE_SIDES, live_side
 from dashboard.session import LiveSession
 from repcore.errors import UserError
-from repcore.images import IMAGES, LIVE_SIDES, live_side
 from repcore.models import MODELS
 from repcore.targets import resolve
+from repcore.targets.images import IMAGES
 
 REFRESH_S, UPLOADED = 0.7, "your upload"
 MIN_EPOCHS_S = 10          # auto resolution: below this (every model, over 6 s) the picture gets smaller

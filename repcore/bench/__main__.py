@@ -12,7 +12,7 @@ each measured within one run (see measure.py for how).
     cuda                 on a GPU: the same ratios there, and CPU / CUDA step time
     compiled_vs_eager    --compile: torch.compile'd network / eager, after warm-up (slow to run)
     batched              --batched (only this row): trials per second, K trials one after another / stacked
-                         as one network (experiments/batched.py), K = 1, 4, 16, 64 at (width, points) SHAPES
+                         as one network (experiments/stacked.py), K = 1, 4, 16, 64 at (width, points) SHAPES
     dashboard_vs_headless  --dashboard: runs `python -m tools.dashboard_bench --json` (real app in Chromium)
 """
 from __future__ import annotations

@@ -13,7 +13,7 @@ import torch
 
 from ..config import RunConfig
 from ..train import Run, lockstep, train
-from ..workers import Worker, _await, parallel_lockstep, warm_up
+from ..workers import Worker, parallel_lockstep, warm_up
 
 
 def bare_loop(run: Run, steps: int) -> float:
@@ -108,7 +108,7 @@ def worker_start(cfg: RunConfig, n: int) -> dict:
         workers = [Worker(cfg.replace(seed=i), start=start) for i in range(n)]
         try:
             for w in workers:
-                _await(w, lambda s: True, 600)
+                w.wait(lambda s: True, 600)
             out[f"{start}_s"] = time.perf_counter() - t0
         finally:
             for w in workers:
@@ -161,7 +161,7 @@ def batched_vs_unbatched(cfg: RunConfig, ks: tuple[int, ...], shapes: tuple[tupl
     one after another (train.Run) and as one stacked network (experiments.batched), per (width, points)
     in `shapes`; interleaved blocks, the same K seeds both ways; speedup = batched / unbatched rate.
     cfg.steps must leave room for every block."""
-    from ..experiments.batched import BatchRun
+    from ..experiments.stacked import BatchRun
     rows = []
     for w, n in shapes:
         for k in ks:

@@ -1,5 +1,5 @@
 """python -m repcore.experiments list
-   python -m repcore.experiments run NAME [--quick] [--seeds 0,1,2] [--device auto|cpu|cuda] [--out DIR]
+   python -m repcore.experiments run NAME [--quick] [--seeds 0,1,2] [--device auto|cpu|cuda] [--out DIR] [--models M1,M2]
    python -m repcore.experiments cases [--quick]
    python -m repcore.experiments sweep CASE --grid [MODEL.]FIELD=V1,V2 ... [--models ...] [--set FIELD=V ...]
    run and sweep also take: --backend local|ray [--address HOST:PORT] [--gpus-per-trial G] [--batch auto|yes|no]
@@ -7,11 +7,13 @@
    python -m repcore.experiments verify NAME [--rows K | --row I ...] [--seeds 0,1] [--rtol R] [--device D]
 
 run writes DIR/NAME/{table.md, table.csv, runs.csv, history.csv, figures.png} (DIR defaults to results/)
-and prints the Markdown table; sweep writes DIR/sweep/CASE/{sweep.csv, best.csv, best.md} and prints
+and prints the Markdown table (--models: only these methods, their rows replacing theirs in DIR/NAME/runs.csv and
+history.csv, the other methods' rows kept); sweep writes DIR/sweep/CASE/{sweep.csv, best.csv, best.md} and prints
 best.md. Every finished trial is kept under the folder's trials/; run again with the same --out, a
-command reuses them and says how many. With --out docs/results, run stores the results the docs'
-tables are generated from (store.py): report regenerates every results table in docs/results.md and the
-README from them (--check: exit 1 if any is out of date); verify reruns stored rows and compares (exit
+command reuses them and says how many. A tuned experiment (the leaderboard) first chooses each method's
+knob (tune.py) and also writes DIR/NAME/{sweep.csv, sweep.md}. With --out docs/results, run stores the
+results the docs' tables are generated from (store.py): report (publish.py) regenerates every results
+table in docs/results.md and the README from them (--check: exit 1 if any is out of date); verify reruns stored rows and compares (exit
 0 all agree, 1 a row drifted: the row and both numbers on stderr). Bad input: exit code 2 and one line on stderr.
 """
 from __future__ import annotations
@@ -21,19 +23,20 @@ import random
 import re
 import shlex
 import sys
+from dataclasses import replace
 from pathlib import Path
 
-from ..cli import _fail, _Parser, _seeds
+from ..cli import Parser, fail, parse_seeds
 from ..config import RunConfig
 from ..device import resolve as resolve_device
 from ..errors import UserError
-from . import EXPERIMENTS, docs, leaderboard, run, store
-from . import verify as verifying
+from . import EXPERIMENTS, publish, run, store
 from . import sweep as sweeps
 from . import tune as tuning
+from . import verify as verifying
 from .backends import BACKENDS, Execution
-from .batched import BATCHING
-from .methods import EVERY_1D
+from ..methods import EVERY_1D
+from .plan import BATCHING
 from .report import write
 
 
@@ -42,14 +45,8 @@ def slug(label: str) -> str:
 
 
 def named_cases(quick: bool) -> dict[str, tuple[str, RunConfig]]:
-    """Every experiment's cases (and the leaderboard's) by name 'EXPERIMENT/CASE-SLUG'."""
-    out = {}
-    for name in EXPERIMENTS:
-        for label, cfg in EXPERIMENTS.get(name).cases(quick):
-            out[f"{name}/{slug(label)}"] = (label, cfg)
-    for label, cfg in leaderboard.benchmark_cases(quick):
-        out[f"leaderboard/{slug(label)}"] = (label, cfg)
-    return out
+    """Every experiment's cases by name 'EXPERIMENT/CASE-SLUG'."""
+    return {f"{name}/{slug(label)}": (label, cfg) for name in EXPERIMENTS for label, cfg in EXPERIMENTS.get(name).cases(quick)}
 
 
 def case(name: str, quick: bool) -> tuple[str, RunConfig]:
@@ -67,30 +64,32 @@ def _execution_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--batch", default="auto", help=f"stack trials of one shape into one network: {'|'.join(BATCHING)}")
 
 
-def _execution(args, store: Path) -> Execution:
+def _execution(args, cache: Path) -> Execution:
     BACKENDS.get(args.backend)
     BATCHING.get(args.batch)
     if args.gpus_per_trial < 0:
         raise UserError(f"--gpus-per-trial: {args.gpus_per_trial:g} is negative")
-    return Execution(args.backend, args.address, args.gpus_per_trial, args.parallel, args.batch, store)
+    return Execution(args.backend, args.address, args.gpus_per_trial, args.parallel, args.batch, cache)
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python -m repcore.experiments", description="Run the paper's experiments.")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    p = Parser(prog="python -m repcore.experiments", description="Run the paper's experiments.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
     sub.add_parser("list", help="the experiments and what they run")
     r = sub.add_parser("run", help="run one experiment")
     r.add_argument("name")
+    r.add_argument("--models", default=None, metavar="M1,M2",
+                   help="only these of the experiment's methods; their stored rows are replaced, the others' kept")
     c = sub.add_parser("cases", help="the named cases a sweep can start from")
     s = sub.add_parser("sweep", help="sweep RunConfig fields over a grid for one named case")
     s.add_argument("case", help="a named case (see `cases`), e.g. fit1d/multiscale-tanh")
     s.add_argument("--grid", action="append", default=[], metavar="[MODEL.]FIELD=V1,V2", help="values of one field (repeat for a product)")
-    s.add_argument("--models", default="vanilla,repnet", help="comma-separated methods: models or RepNet variants (repcore/experiments/methods.py)")
+    s.add_argument("--models", default="vanilla,repnet", help="comma-separated methods: models or RepNet variants (repcore/methods.py)")
     s.add_argument("--set", action="append", default=[], metavar="FIELD=V", help="change the case's base config")
     s.add_argument("--metric", default="rel_l2", help="the error column that picks the best setting")
     t = sub.add_parser("tune", help="every method's knob swept on the first seed, each best setting on every seed")
     t.add_argument("case", help="a named case (see `cases`), e.g. pinn1d/poisson-1-d-u-sin-2-x-0-1-sin-50-x")
-    t.add_argument("--models", default=",".join(EVERY_1D), help="comma-separated methods (repcore/experiments/methods.py)")
+    t.add_argument("--models", default=",".join(EVERY_1D), help="comma-separated methods (repcore/methods.py)")
     t.add_argument("--metric", default="rel_l2", help="the error column that picks the best setting")
     for q in (r, s, c, t):
         q.add_argument("--quick", action="store_true", help="tiny sizes (seconds): a smoke test, not a result")
@@ -114,7 +113,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "list":
         for name in EXPERIMENTS:
             print(f"{name:<12} {EXPERIMENTS.help(name)}")
-        print(f"{'leaderboard':<12} every method (vanilla, RepNet's variants, Fourier features, SIREN, MscaleDNN, LAAF, MsFFN), knob sweep + seeds")
         return 0
     if args.command == "cases":
         for name, (_label, cfg) in named_cases(args.quick).items():
@@ -123,23 +121,29 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"run": _run, "sweep": _sweep, "tune": _tune}[args.command](args)
     except UserError as err:
-        return _fail(str(err))
+        return fail(str(err))
     except KeyboardInterrupt:
-        return _fail("interrupted (finished trials are kept: run the same command again to reuse them)")
+        return fail("interrupted (finished trials are kept: run the same command again to reuse them)")
 
 
 def _run(args) -> int:
-    seeds = _seeds(args.seeds)
+    seeds = parse_seeds(args.seeds)
     resolve_device(args.device)
     out = Path(args.out) / args.name
     how = _execution(args, out / "trials")
-    if args.name == "leaderboard":
-        leaderboard.main(args.quick, seeds, out, how, args.device)
-        return 0
     exp = EXPERIMENTS.get(args.name)
+    only = None if args.models is None else _methods(args)
+    for m in only or ():
+        if m not in exp.models:
+            raise UserError(f"--models: {args.name} runs {', '.join(exp.models)}, not {m!r}")
     print(f"{args.name}: {exp.title}{' (quick)' if args.quick else ''}, seeds {seeds}", file=sys.stderr)
-    results = run(exp, args.quick, seeds, args.device, how=how)
-    paths = write(exp, results, out, command=args.line, quick=args.quick)
+    todo = replace(exp, models=tuple(only)) if only else exp
+    if exp.tuned:
+        todo = tuning.tuned(todo, args.quick, seeds, how, args.device, out)
+        print(f"knobs chosen on {todo.cases(args.quick)[0][0]}, seed {seeds[0]} ({out / 'sweep.md'}): "
+              f"{ {m: o for m, o in todo.overrides.items() if o} }", file=sys.stderr)
+    results = run(todo, args.quick, seeds, args.device, how=how)
+    paths = write(exp, results, out, command=args.line, quick=args.quick, only=only)
     print(paths["table_md"].read_text())
     print(f"wrote {', '.join(str(p) for p in paths.values())}", file=sys.stderr)
     return 0
@@ -151,7 +155,7 @@ def _methods(args) -> list[str]:
 
 
 def _sweep(args) -> int:
-    seeds = _seeds(args.seeds)
+    seeds = parse_seeds(args.seeds)
     resolve_device(args.device)
     label, base = case(args.case, args.quick)
     changes = dict(item.partition("=")[::2] for item in args.set)
@@ -170,7 +174,7 @@ def _sweep(args) -> int:
 
 
 def _tune(args) -> int:
-    seeds = _seeds(args.seeds)
+    seeds = parse_seeds(args.seeds)
     resolve_device(args.device)
     label, base = case(args.case, args.quick)
     methods = _methods(args)
@@ -203,9 +207,9 @@ def _result_verbs(sub) -> None:
 
 def _report(args) -> int:
     try:
-        changed = docs.update(root=Path(args.store), check=args.check)
+        changed = publish.update(root=Path(args.store), check=args.check)
     except UserError as err:
-        return _fail(str(err))
+        return fail(str(err))
     for path in changed:
         print(f"{'out of date' if args.check else 'regenerated'}: {path}", file=sys.stderr)
     if not changed:
@@ -216,7 +220,7 @@ def _report(args) -> int:
 def _verify(args) -> int:
     try:
         stored = store.require(args.name, Path(args.store))
-        seeds = None if args.seeds is None else _seeds(args.seeds)
+        seeds = None if args.seeds is None else parse_seeds(args.seeds)
         if args.rtol is not None and not args.rtol >= 0:
             raise UserError(f"--rtol {args.rtol:g}: a tolerance is >= 0")
         resolve_device(args.device)
@@ -229,9 +233,9 @@ def _verify(args) -> int:
             for c in mine:
                 print(f"{'agrees' if c.agrees else 'DRIFT '}  {c.line()}")
     except UserError as err:
-        return _fail(str(err))
+        return fail(str(err))
     except KeyboardInterrupt:
-        return _fail("interrupted")
+        return fail("interrupted")
     drifted = [c for c in checks if not c.agrees]
     for c in drifted:
         print(f"drift: {c.line()}", file=sys.stderr)

@@ -1,6 +1,7 @@
-"""Where trials run. A backend takes jobs (lists of trials, see jobs.run_job) and yields
-(job index, results) as each job finishes, in whatever order they finish; the runner writes each
-result to the trial store at once, so an interrupted sweep keeps every finished trial.
+"""Where trials run (stage 3, execute). A backend takes jobs (lists of trials, plan.jobs), has each
+trained by `run_job` in a worker, and yields (job index, results) as each job finishes, in whatever
+order they finish; execute.run_trials caches each result at once, so an interrupted sweep keeps every
+finished trial.
 
     local   this machine: in this process, or a process pool (one process per core) from the warm
             fork server of workers.py. The default; never imports Ray.
@@ -24,9 +25,11 @@ from pathlib import Path
 
 from ..errors import UserError
 from ..registry import Registry
-from ..workers import _context, _no_main_import, use_processes
-from .jobs import run_job
-from .trials import Trial
+from ..train import train
+from ..workers import mp_context, no_main_import, use_processes
+from .experiment import Trial
+from .results import Result
+from .stacked import train_stack
 
 Jobs = list[list[Trial]]
 RAY_RETRIES = 3          # a job whose worker dies is run again up to this many times
@@ -43,9 +46,23 @@ class Execution:
     address: str | None = None          # ray: HOST:PORT of a running cluster; None = start a local Ray
     gpus_per_trial: float = 0.0         # ray: GPUs reserved per job (fractions share a GPU)
     parallel: str = "auto"              # local: auto|yes|no, see workers.use_processes
-    batch: str = "auto"                 # auto|yes|no, see batched.plan
-    store: Path | None = None           # folder of per-trial result files; None = keep nothing
+    batch: str = "auto"                 # auto|yes|no, see plan.jobs
+    cache: Path | None = None           # the trial cache's folder (results.TrialCache); None = keep nothing
     progress: bool = True
+
+
+def run_job(job: list[Trial]) -> list[Result]:
+    """Train a job (plan.jobs) in this process: several trials as one stacked network (stacked.py),
+    one trial alone. Returns one Result per trial, in order. What every backend ships to its workers."""
+    if len(job) > 1:
+        return train_stack(job)
+    out = []
+    for t in job:
+        res = Result.start(t)
+        for snap in train(t.cfg):
+            res.record(snap)
+        out.append(res)
+    return out
 
 
 def local(jobs: Jobs, how: Execution) -> Iterator[tuple[int, list]]:
@@ -54,8 +71,8 @@ def local(jobs: Jobs, how: Execution) -> Iterator[tuple[int, list]]:
         for i, job in enumerate(jobs):
             yield i, run_job(job)
         return
-    with _no_main_import():
-        pool = ProcessPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1), mp_context=_context())
+    with no_main_import():
+        pool = ProcessPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1), mp_context=mp_context())
         futures = {pool.submit(run_job, job): i for i, job in enumerate(jobs)}
     try:
         pending = set(futures)

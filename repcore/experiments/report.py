@@ -1,7 +1,7 @@
-"""Tables and figures for experiment results: runs.csv (one row per run, with its provenance: see
+"""Tables and figures of one run of an experiment (stage 4, results): runs.csv (one row per run, with its provenance: see
 store.py), history.csv (one row per snapshot), table.csv / table.md (mean +- std over seeds per case
 and model), figures.png. Written with `--out docs/results`, runs.csv and history.csv are the stored
-results the docs' tables are generated from (docs.py).
+results the docs' tables are generated from (publish.py).
 
 Figures are static PNGs drawn with matplotlib's Agg backend (a dependency of ObsPy, which the
 earthquake experiment needs anyway): the engine stays free of the dashboard's plotly.
@@ -16,9 +16,10 @@ import pandas as pd
 
 from ..palette import color
 from ..version import behaviour_version, engine_version
-from .methods import method_of
-from .runner import Experiment, Result
-from .store import config_json, device_name
+from ..methods import method_of
+from .experiment import Experiment
+from .results import Result
+from .store import config_json, device_name, read_csv
 
 
 def runs_frame(results: list[Result], command: str = "", quick: bool = False) -> pd.DataFrame:
@@ -50,7 +51,8 @@ def summary(exp: Experiment, runs: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def _fmt(x: float) -> str:
+def cell(x: float) -> str:
+    """A number as a results-table cell: three decimals, or three significant digits outside [0.01, 1000)."""
     return "nan" if not math.isfinite(x) else f"{x:.2e}" if abs(x) < 1e-2 or abs(x) >= 1e3 else f"{x:.3f}"
 
 
@@ -65,7 +67,7 @@ def markdown(exp: Experiment, table: pd.DataFrame) -> str:
     head = ["case", "model"] + [f"{c} mean ± std (median)" for c in exp.errors] + [f"median / {ref}", "ms/step", "seeds"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for _, r in table.iterrows():
-        errs = [f"{_fmt(r[f'{c}_mean'])} ± {_fmt(r[f'{c}_std'])} ({_fmt(r[f'{c}_median'])})" for c in exp.errors]
+        errs = [f"{cell(r[f'{c}_mean'])} ± {cell(r[f'{c}_std'])} ({cell(r[f'{c}_median'])})" for c in exp.errors]
         seeds = f"{r['seeds']}" + (f" ({r['diverged']} diverged)" if r["diverged"] else "")
         lines.append("| " + " | ".join([r["case"], r["model"], *errs, _ratio(r[f'{first}_median_vs_{ref}']),
                                         f"{r['ms_per_step']:.2f}", seeds]) + " |")
@@ -101,16 +103,31 @@ def figures(exp: Experiment, results: list[Result], path: Path) -> Path:
     return path
 
 
-def write(exp: Experiment, results: list[Result], out: Path, *, command: str, quick: bool) -> dict[str, Path]:
+def _merged(path: Path, new: pd.DataFrame, only: list[str], exp: Experiment) -> pd.DataFrame:
+    """The rows stored at `path` of the methods not in `only`, with `new` (those methods' rows), in table order:
+    case, seed, then the experiment's method order."""
+    old = read_csv(path) if path.exists() else new.iloc[:0]
+    both = pd.concat([old[~old["model"].isin(only)], new], ignore_index=True)
+    cases = {c: i for i, c in enumerate(dict.fromkeys(both["case"]))}
+    rank = {m: i for i, m in enumerate(exp.models)}
+    order = sorted(range(len(both)), key=lambda i: (cases[both["case"][i]], both["seed"][i], rank.get(both["model"][i], len(rank))))
+    return both.iloc[order].reset_index(drop=True)
+
+
+def write(exp: Experiment, results: list[Result], out: Path, *, command: str, quick: bool,
+          only: list[str] | None = None) -> dict[str, Path]:
     """`command` (the command line that made the results) and `quick` (--quick sizes) are stored in
-    every row: required, so that no caller stores results without saying how they were made."""
+    every row: required, so that no caller stores results without saying how they were made. `only`:
+    the results are these methods', replacing their rows in the stored runs.csv and history.csv (others kept)."""
     out.mkdir(parents=True, exist_ok=True)
-    runs = runs_frame(results, command, quick)
-    table = summary(exp, runs)
+    runs, history = runs_frame(results, command, quick), history_frame(results)
     paths = {"runs": out / "runs.csv", "history": out / "history.csv", "table_csv": out / "table.csv",
              "table_md": out / "table.md", "figures": out / "figures.png"}
+    if only:
+        runs, history = _merged(paths["runs"], runs, only, exp), _merged(paths["history"], history, only, exp)
+    table = summary(exp, runs)
     runs.to_csv(paths["runs"], index=False)
-    history_frame(results).to_csv(paths["history"], index=False)
+    history.to_csv(paths["history"], index=False)
     table.to_csv(paths["table_csv"], index=False)
     paths["table_md"].write_text(markdown(exp, table))
     figures(exp, results, paths["figures"])

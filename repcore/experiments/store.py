@@ -1,4 +1,4 @@
-"""Stored results: the versioned result files every results table is generated from.
+"""Stored results (stage 5, publish): the versioned result files every results table is generated from.
 
     docs/results/NAME/runs.csv      one row per trained run: case, model, seed, the result columns
                                     (rel_l2, final losses, problem extras), and its provenance:
@@ -8,7 +8,10 @@
     docs/results/NAME/history.csv   one row per snapshot of every run (error and losses over steps)
 
 `python -m repcore.experiments run NAME --out docs/results` writes them (report.write); the docs'
-tables (docs.py), the dashboard and `verify` read them through `load`. A stored experiment is stale
+tables (publish.py), the dashboard and `verify` read them through `load`, by default from ROOT: the folder
+$REPCORE_RESULTS names, else docs/results of the checkout this package runs from (PYTHONPATH or an
+editable install), else docs/results under the current directory (an installed package run from a
+checkout). The results are the repository's, not the package's: `pip install .` does not copy them. A stored experiment is stale
 when a row's behaviour_version differs from version.behaviour_version(its problem): the engine computes other
 numbers than when the row was made (a refactor or a comment, which changes engine_version only, does
 not make a table stale).
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -27,7 +31,17 @@ from ..config import RunConfig, format_value
 from ..errors import UserError
 from ..version import behaviour_version
 
-ROOT = Path(__file__).resolve().parents[2] / "docs" / "results"
+
+
+def _results_folder() -> Path:
+    """The default stored-results folder (module docstring)."""
+    if os.environ.get("REPCORE_RESULTS"):
+        return Path(os.environ["REPCORE_RESULTS"]).expanduser().resolve()
+    checkout = Path(__file__).resolve().parents[2] / "docs" / "results"
+    return checkout if checkout.is_dir() else Path.cwd() / "docs" / "results"
+
+
+ROOT = _results_folder()
 PROVENANCE = ("config", "engine_version", "behaviour_version", "device", "command", "made", "quick")
 # Columns that describe a row or time it, not what it computed (verify compares all the others).
 NOT_RESULTS = ("case", "model", "act", "seed", "wall_s", "ms_per_step", "batch", "key") + PROVENANCE

@@ -1,13 +1,13 @@
-"""Knob sweeps: any RunConfig field(s) over a grid, for a named case, per model and seed.
+"""Sweeps (stage 6): any RunConfig field(s) over a grid, for a named case, per model and seed.
 
     python -m repcore.experiments sweep fit1d/multiscale-tanh --grid repnet.slope_scale=39.3,78.5,157 \
         --grid lr=1e-3,3e-3 --models vanilla,repnet --seeds 0,1 [--set steps=3000] [--out DIR]
 
 A grid entry `FIELD=V1,V2,...` applies to every model, `MODEL.FIELD=...` to that model only; a model's
-settings are the product of its grids. Each setting x seed is one trial (trials.py), so a sweep runs on
+settings are the product of its grids. Each setting x seed is one trial (experiment.Trial), so a sweep runs on
 any backend, resumes from its --out, and batches trials of one shape. Writes DIR/sweep.csv (tidy: one
 row per trial, a column per swept field), best.csv (per model the setting with the lowest mean error
-over seeds) and best.md. The leaderboard tunes every method with `sweep` (leaderboard.py).
+over seeds) and best.md. Tuning (tune.py) is two sweeps.
 """
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ import pandas as pd
 from ..config import ConfigError, RunConfig, format_value, parse_value
 from .backends import Execution
 from .execute import run_trials
-from .methods import METHODS, config
-from .trials import Trial
+from .experiment import Trial
+from ..methods import METHODS, config
 
 Grid = dict[str, dict[str, list]]            # model -> field -> values
 _FIELDS = {f.name for f in fields(RunConfig)}

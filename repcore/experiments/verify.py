@@ -1,4 +1,5 @@
-"""`python -m repcore.experiments verify NAME`: rerun stored rows with their stored configs and compare.
+"""`python -m repcore.experiments verify NAME` (stage 5, publish): rerun stored rows with their stored
+configs (the way every trial is trained, backends.run_job) and compare.
 
 A row is one trained run of docs/results/NAME/runs.csv. Its rerun trains the stored config (the
 device is this machine's, --device) and compares every result column (rel_l2, knob, steps, status,
@@ -15,14 +16,13 @@ from __future__ import annotations
 
 import math
 import random
-from collections import deque
 from dataclasses import dataclass
 
 import pandas as pd
 
 from ..errors import UserError
-from ..train import train
-from .runner import Result
+from .backends import run_job
+from .experiment import Trial
 from .store import NOT_RESULTS, Stored, config_of, device_name
 
 DEFAULT_RTOL = 0.05
@@ -88,9 +88,8 @@ def tolerance(row: pd.Series, device: str, rtol: float | None) -> float | None:
 
 def rerun(row: pd.Series, device: str) -> tuple[dict, str]:
     """The row's result columns computed now, and the device they were computed on."""
-    cfg = config_of(row).replace(device=device)
-    final = deque(train(cfg), maxlen=1)[0]
-    return Result(str(row["case"]), cfg, final.knob, final=final).row(), final.device
+    result = run_job([Trial(str(row["case"]), config_of(row).replace(device=device))])[0]
+    return result.row(), result.final.device
 
 
 def check_row(stored: Stored, i: int, device: str, rtol: float | None) -> list[Check]:

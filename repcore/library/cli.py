@@ -14,8 +14,9 @@ import os
 import shlex
 import time
 
-from .runfile import SavedModel, SavedRun, parse_tags
-from .store import Library, RunInfo, default_path
+from . import animation
+from .runfile import LibraryError, SavedModel, SavedRun, parse_tags
+from .database import Library, RunInfo, default_path
 
 
 def add_parsers(sub) -> None:
@@ -32,9 +33,16 @@ def add_parsers(sub) -> None:
     p = cmds.add_parser("show", parents=[lib], help="one run: its models, configs and final metrics")
     p.add_argument("run", help="name, or id (12 or #12)")
     p.add_argument("--json", action="store_true")
-    p = cmds.add_parser("export", parents=[lib], help="write a run to one portable .zip file")
+    p = cmds.add_parser("export", parents=[lib], help="write a run to one portable .zip file, and/or as an animated GIF")
     p.add_argument("run")
-    p.add_argument("file")
+    p.add_argument("file", nargs="?", help="the run file to write (.zip)")
+    p.add_argument("--animation", metavar="FILE.gif", help="the run's side-by-side view, one frame per saved snapshot")
+    p.add_argument("--fps", type=float, default=animation.FPS, help=f"animation frames per second (default {animation.FPS:g}; "
+                   f"{animation.FPS_RANGE[0]:g}-{animation.FPS_RANGE[1]:g})")
+    p.add_argument("--size", default="x".join(map(str, animation.SIZE)),
+                   help="animation WIDTHxHEIGHT in pixels (default %(default)s; 960x540 for a smaller file)")
+    p.add_argument("--hold", type=float, default=animation.HOLD_S, help="seconds the last frame stays (default %(default)g)")
+    p.add_argument("--frames", type=int, default=None, help="at most this many frames, evenly spread (default: every snapshot)")
     p = cmds.add_parser("import", parents=[lib], help="add a run from a file written by export")
     p.add_argument("file")
     p.add_argument("--name", default=None, help="save under this name instead of the file's")
@@ -61,8 +69,7 @@ def main(args: argparse.Namespace) -> int:
             run = lib.load(args.run)
             print(json.dumps(_details(run)) if args.json else _describe(run))
         elif cmd == "export":
-            run = lib.export(args.run, args.file)
-            print(f"exported {run.name!r} ({_counts(run)}) to {args.file}")
+            _export(lib, args)
         elif cmd == "import":
             run = lib.import_file(args.file, args.name)
             print(f"imported {run.name!r} ({_counts(run)}) as #{run.id} into {lib.path}")
@@ -75,6 +82,24 @@ def main(args: argparse.Namespace) -> int:
         else:
             print(f"deleted {lib.delete(args.run)!r}")
     return 0
+
+
+def _export(lib: Library, args: argparse.Namespace) -> None:
+    """`runs export RUN [FILE] [--animation FILE.gif ...]`: the options are checked before anything is written."""
+    if args.file is None and args.animation is None:
+        raise LibraryError("export: give a FILE to write the run to (.zip), or --animation FILE.gif, or both")
+    options = dict(fps=args.fps, size=animation.parse_size(args.size), hold=args.hold, frames=args.frames)
+    if args.animation is not None:
+        animation.check(**options)
+        animation.check_path(args.animation)
+    run = lib.export(args.run, args.file) if args.file is not None else lib.load(args.run)
+    if args.file is not None:
+        print(f"exported {run.name!r} ({_counts(run)}) to {args.file}")
+    if args.animation is not None:
+        start = time.perf_counter()
+        size = animation.write(run, args.animation, **options)
+        frames = len(animation.timeline(run, args.frames))
+        print(f"animated {run.name!r}: {frames} frames, {size / 1e6:.2f} MB, in {time.perf_counter() - start:.1f} s to {args.animation}")
 
 
 def saved_run(name: str, tags: list[str], models: list[SavedModel]) -> SavedRun:

@@ -10,7 +10,8 @@ last snapshot shows.
 Encodings, all exact: arrays as .npy entries in a deterministic, uncompressed zip (a valid .npz, read
 with allow_pickle=False); scalars as strict JSON where a non-finite float is {"$float": "nan"}. The run
 file (`write_file` / `read_file`) is a zip of run.json plus those .npz blobs, also deterministic, so
-export -> import -> export gives the same bytes.
+export -> import -> export gives the same bytes. read_file inflates no member beyond what a legitimate
+run file can hold (bounds.py: a zip bomb is refused with one line, in little memory).
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from ..config import ConfigError, RunConfig
 from ..errors import UserError
 from ..snapshot import Snapshot, append_thinned
 from ..train import Run
+from . import bounds
 
 MAX_SNAPSHOTS = 200      # per model: enough frames for a smooth timeline, a few MB per run at the default grid
 FILE_FORMAT, FILE_VERSION = "repcore-run", 1
@@ -181,6 +183,7 @@ def config_from_json(text: str) -> RunConfig:
     for name, value in values.items():         # JSON has lists where the config has tuples (domain, sigmas)
         if isinstance(value, list):
             values[name] = tuple(tuple(v) if isinstance(v, list) else v for v in value)
+    values.setdefault("slope_param", "direct")  # saved before the field existed: the first releases' RepNet layer
     return RunConfig.from_query(values)[0]
 
 
@@ -212,27 +215,36 @@ def write_file(run: SavedRun, path: str) -> None:
 
 
 def read_file(path: str) -> SavedRun:
-    """The run in a file written by write_file; LibraryError for anything else."""
+    """The run in a file written by write_file; LibraryError for anything else. A file that would inflate
+    to more than its runs can hold (bounds.py) is refused before the members concerned are inflated."""
     try:
         with zipfile.ZipFile(path) as z:
-            doc = from_json(z.read("run.json"))
+            infos = z.infolist()
+            counts = bounds.snapshot_counts(infos, MAX_SNAPSHOTS)
+            doc = from_json(bounds.read(z, "run.json", bounds.run_json_bytes(counts)))
             if not isinstance(doc, dict) or doc.get("format") != FILE_FORMAT:
                 raise LibraryError(f"{path}: not a repcore run file")
             if not isinstance(doc.get("version"), int) or doc["version"] > FILE_VERSION:
                 raise LibraryError(f"{path}: run file version {doc.get('version')} is newer than this repcore reads "
                                    f"({FILE_VERSION}); upgrade repcore")
+            configs = [config_from_json(to_json(m["config"])) for m in doc["models"]]
+            limits = bounds.member_bounds(configs, counts)
+            bounds.check_declared(infos, limits)
+            member = lambda name: bounds.read(z, name, limits[name])     # noqa: E731
             models = []
-            for i, m in enumerate(doc["models"]):
-                snaps = [Snapshot.from_fields({**meta, **unpack_arrays(z.read(f"models/{i}/snapshots/{j:05d}.npz"))})
+            for i, (m, cfg) in enumerate(zip(doc["models"], configs)):
+                snaps = [Snapshot.from_fields({**meta, **unpack_arrays(member(f"models/{i}/snapshots/{j:05d}.npz"))})
                          for j, meta in enumerate(m["snapshots"])]
-                models.append(SavedModel(m["label"], config_from_json(to_json(m["config"])), snaps,
-                                         unpack_arrays(z.read(f"models/{i}/weights.npz"))))
+                models.append(SavedModel(m["label"], cfg, snaps, unpack_arrays(member(f"models/{i}/weights.npz"))))
             return SavedRun(doc["name"], models, list(doc["tags"]), float(doc["created"]), float(doc["updated"]))
     except LibraryError:
         raise
+    except bounds.TooLarge as err:
+        raise LibraryError(f"{path}: {err}") from None
     except OSError as err:
         raise LibraryError(f"{path}: cannot read ({err.strerror or err})") from None
     except ConfigError as err:
         raise LibraryError(f"{path}: bad config in run file ({err})") from None
-    except (zipfile.BadZipFile, KeyError, TypeError, ValueError, AttributeError, EOFError) as err:
+    except (zipfile.BadZipFile, KeyError, TypeError, ValueError, AttributeError, EOFError, RuntimeError) as err:
+        # RuntimeError: an encrypted member; NotImplementedError (one): a compression method zipfile lacks
         raise LibraryError(f"{path}: not a repcore run file, or damaged ({type(err).__name__}: {err})".replace("\n", " ")) from None

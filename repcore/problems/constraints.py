@@ -9,6 +9,9 @@ for PINNs: Lagaris, Likas & Fotiadis 1998; Sukumar & Srivastava 2022). G uses g 
 (every term fixes at least one coordinate to a face), equals g on every face, so u = g there whatever
 N is. In 1-D, G is the straight line between the two end values. Expanding the product gives 3^d - 1
 evaluations of g per point, computed in the forward pass (autograd reaches them for the PDE residual).
+Boundary data that vanish (blend=False; the PINN decides on its boundary sample) give G = 0 and u = D N:
+the 3^d - 1 evaluations of g would double the cost of a step for nothing (2-D Poisson, 2000 points: 936
+against 482 ms per step on a loaded core).
 """
 from __future__ import annotations
 
@@ -16,8 +19,8 @@ import itertools
 
 import numpy as np
 import torch
-from torch import nn
 
+from ..models import Network
 from ..targets import Target
 
 
@@ -44,23 +47,20 @@ def distance(x: torch.Tensor, lo: torch.Tensor, hi: torch.Tensor) -> torch.Tenso
     return (4 * t * (1 - t)).prod(1)
 
 
-class HardDirichlet(nn.Module):
-    """u = G + D N around a network N (any module mapping [n, d] -> [n, 1]); the wrapped network's
-    readouts (partition points, extra loss terms, per-layer activations) pass through."""
+class HardDirichlet(Network):
+    """u = G + D N around a network N (a models.Network mapping [n, d] -> [n, 1]); the wrapped network's
+    readouts (partition points, extra loss terms) pass through."""
 
-    def __init__(self, net: nn.Module, g: Target):
+    def __init__(self, net: Network, g: Target, blend: bool = True):
         super().__init__()
-        self.net, self.g = net, g
+        self.net, self.g, self.blend = net, g, blend
         self.register_buffer("lo", torch.as_tensor(np.asarray(g.lo), dtype=torch.float32))
         self.register_buffer("hi", torch.as_tensor(np.asarray(g.hi), dtype=torch.float32))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         lo, hi = self.lo.to(x.dtype), self.hi.to(x.dtype)
-        return (boundary_blend(self.g, x, lo, hi) + distance(x, lo, hi) * self.net(x)[:, 0])[:, None]
-
-    @property
-    def acts(self):
-        return getattr(self.net, "acts", None)
+        u = distance(x, lo, hi) * self.net(x)[:, 0]
+        return (boundary_blend(self.g, x, lo, hi) + u if self.blend else u)[:, None]
 
     def extra_losses(self) -> dict[str, torch.Tensor]:
         return self.net.extra_losses()

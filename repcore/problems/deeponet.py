@@ -3,7 +3,7 @@ window a_g (branch input, WINDOW_S s at RATE Hz) to the response of an SDOF stru
 (trunk input): G(a)(t) = Σ_k w_k b_k(a) τ_k(t) + b0. The trunk is the model under test (vanilla or
 RepNet first layer on t); the branch is always a vanilla MLP. The weights w start at zero for
 `--head zero` (no random initial output), like the output layer of the other problems.
-Data and ground truth: seismic.py. The config's target, freq and domain are not used here.
+Data and ground truth: targets/seismic.py. The config's target, freq and domain are not used here.
 """
 from __future__ import annotations
 
@@ -12,15 +12,17 @@ import torch
 from torch import nn
 
 from ..config import RunConfig
-from ..models import Net, build
-from ..targets import significant_cycles
-from . import seismic
-from .base import PROBLEMS, Grids
+from ..models import Net, Network, build
+from ..targets import seismic, significant_cycles
+from .base import PROBLEMS, Grids, Problem
 
 TRUNK_POINTS = 250       # training times per window (every other sample); tests use all samples
 
 
-class DeepONet(nn.Module):
+class DeepONet(Network):
+    """extra_losses: none (Network's default), as in the first releases: a LAAF trunk's slope-recovery
+    term is not added here."""
+
     def __init__(self, branch: Net, trunk: Net, width: int, zero_head: bool):
         super().__init__()
         self.branch, self.trunk = branch, trunk
@@ -36,11 +38,14 @@ class DeepONet(nn.Module):
         return self.trunk.partition_points()
 
 
-class OperatorProblem:
+class OperatorProblem(Problem):
+    """A fixed set of windows (no redraw, so resample 0) under the first releases' protocol."""
     label, solution = "operator: earthquake → structure", "SDOF response to real ground motions"
-    needs_smooth_activation, has_target = False, False
+    has_target = False
+    probes = ({"width": 8},)
 
     def __init__(self, cfg: RunConfig, device, dtype):
+        super().__init__(cfg)
         train_w, test_w = seismic.windows(seismic.records(seismic.TRAIN_RECORDS)), seismic.windows(seismic.records(seismic.TEST_RECORDS))
         train_r, test_r = seismic.response(train_w), seismic.response(test_w)
         n = train_w.shape[1]
@@ -59,9 +64,6 @@ class OperatorProblem:
         branch = build(cfg.replace(model="vanilla"), [-1.0] * m, [1.0] * m, nu)
         trunk = build(cfg, [self.lo], [self.hi], nu)
         return DeepONet(branch, trunk, cfg.width, cfg.head == "zero")
-
-    def params(self) -> list[torch.Tensor]:
-        return []
 
     def losses(self, net: DeepONet) -> dict[str, torch.Tensor]:
         return {"mse": (net(self.a, self.t) - self.y).pow(2).mean()}

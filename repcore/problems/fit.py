@@ -10,9 +10,9 @@ from .base import PROBLEMS, FunctionProblem
 
 class FitProblem(FunctionProblem):
     """Function fitting: mean squared error on `points` random training points (or a data target's samples)."""
-    fits_data = True
-
+    fits_data, redraws = True, True
     label = "fit the target"
+    probes = ({"target": "multiscale4d"},)        # besides every model's own (models.ModelSpec.probes)
 
     def __init__(self, cfg: RunConfig, device, dtype):
         super().__init__(cfg, device, dtype)

@@ -9,7 +9,7 @@
                  first, λ_i ← (1 - α) λ_i + α λ̂_i with α = ANNEAL_ALPHA; terms weighted by λ_i (λ starts at 1)
 
 A weighting object lives for one run (annealing keeps its λ on the device: no host sync between
-snapshots). "auto" is the problem's own choice (problems/base.py Protocol).
+snapshots). "auto" is the problem's own choice (base.py, Problem.PROTOCOL).
 """
 from __future__ import annotations
 

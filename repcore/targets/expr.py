@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .errors import UserError
+from ..errors import UserError
 
 FUNCTIONS = ("sin", "cos", "tan", "exp", "log", "sqrt", "abs", "tanh", "sinh", "cosh", "sign")
 CONSTANTS = {"pi": math.pi, "e": math.e}

@@ -1,4 +1,5 @@
-"""Batched trials: K trials that share a network shape train as one stacked network in one process.
+"""Stacked trials (stage 3, execute): K trials that share a network shape train as one stacked network
+in one process (--batch; plan.jobs groups them).
 
 Every layer's weights are stacked along a leading axis, [K, out, in], and a layer is one batched
 matrix product (torch.baddbmm) over the K trials; the loss is the sum of the K trials' losses, so each
@@ -7,14 +8,14 @@ run up to float rounding (tests/test_sweeps.py checks this per model). Each tria
 seed, initial weights (built by train.Run, as unbatched) and target; snapshots are measured by each
 trial's own Run after its slice of the stack is copied back, so they are the unbatched measurements.
 
-Batched here: function fitting (problem fit) with the models vanilla and repnet. Others run unbatched.
+Stacked here: function fitting (problem fit) with vanilla, repnet (the factorized default) and repnet-direct
+(stack_key; reparam's fixed nu_i is not). Others run alone.
 Why it pays: one small net leaves a core (or a GPU) mostly idle between kernel launches; K nets in one
-launch fill it. Measured crossover on CPU: `python -m repcore.bench --batched` (README "Speed").
+launch fill it. Measured crossover on CPU: `python -m repcore.bench --batched` (docs/speed.md, "Batched trials").
 """
 from __future__ import annotations
 
 import functools
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,16 +27,8 @@ from ..config import RunConfig
 from ..registry import Registry
 from ..targets import resolve
 from ..train import OPTIMIZERS, Run
-from .runner import Result
-from .trials import Trial
-
-MAX_K = 64                 # trials per stacked network
-CPU_MAX_WIDTH = 64         # --batch auto on the CPU: stack only networks this narrow (crossover, bench --batched)
-
-BATCHING: Registry[str] = Registry("batching")
-BATCHING.add("auto", "auto", f"stack trials of one shape on CUDA always, on the CPU up to width {CPU_MAX_WIDTH}")
-BATCHING.add("yes", "yes", "stack every group of trials that share a shape")
-BATCHING.add("no", "no", "every trial trains alone")
+from .experiment import Trial
+from .results import Result
 
 
 @dataclass(frozen=True)
@@ -45,10 +38,25 @@ class FirstLayer:
     weight_bias: Callable[[list[torch.Tensor]], tuple[torch.Tensor, torch.Tensor]]   # stacked -> W [K,w,d], b [K,w]
 
 
+def _rep(w: torch.Tensor, shift: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    return w, (w * shift).sum(-1)
+
+
+# Keyed by the method whose first layer it stacks (methods.py): RepNet's default and its direct variant.
 FIRST_LAYERS: Registry[FirstLayer] = Registry("batched model")
 FIRST_LAYERS.add("vanilla", FirstLayer(lambda f: [f.weight, f.bias], lambda p: (p[0], p[1])), "nn.Linear: z = W x + b")
-FIRST_LAYERS.add("repnet", FirstLayer(lambda f: [f.weight, f.shift], lambda p: (p[0], (p[0] * p[1]).sum(-1))),
+FIRST_LAYERS.add("repnet", FirstLayer(lambda f: [f.v, f.log_scale, f.shift], lambda p: _rep(p[0] * p[1].exp(), p[2])),
+                 "factorized RepLayer: z = W (x + B), W = exp(s) V, b_i = sum_j W_ij B_ij")
+FIRST_LAYERS.add("repnet-direct", FirstLayer(lambda f: [f.weight, f.shift], lambda p: _rep(p[0], p[1])),
                  "RepLayer: z = W (x + B), b_i = sum_j W_ij B_ij")
+
+
+def first_layer(cfg: RunConfig) -> str | None:
+    """The FIRST_LAYERS name of cfg's first layer, or None (a layer no stack supports: reparam's fixed nu_i)."""
+    if cfg.model == "repnet":
+        return {"factorized": "repnet", "direct": "repnet-direct"}.get(cfg.slope_param)
+    return cfg.model if cfg.model in FIRST_LAYERS else None
+
 
 _SHAPE = ("problem", "model", "act", "width", "depth", "points", "steps", "every", "optimizer", "lr", "dtype", "device",
           "train_slope", "train_points", "test_points", "grid")
@@ -59,52 +67,20 @@ def _dim(target: str, freq, domain) -> int:
     return resolve(target, freq, domain).dim
 
 
-def shape(cfg: RunConfig) -> tuple | None:
-    """Trials with equal shapes can share a stacked network; None: this trial is never batched."""
-    if cfg.problem != "fit" or cfg.model not in FIRST_LAYERS or cfg.slope_param != "direct":   # V, s: other parameters
+def stack_key(cfg: RunConfig) -> tuple | None:
+    """Trials with equal keys can share a stacked network (plan.jobs groups them); None: this trial
+    never stacks."""
+    kind = first_layer(cfg)
+    if cfg.problem != "fit" or kind is None:
         return None
-    return tuple(getattr(cfg, f) for f in _SHAPE) + (_dim(cfg.target, cfg.freq, cfg.domain),)
-
-
-def supports(cfgs: list[RunConfig]) -> bool:
-    shapes = {shape(c) for c in cfgs}
-    return len(shapes) == 1 and None not in shapes
-
-
-def _wanted(cfg: RunConfig, batch: str) -> bool:
-    if batch == "auto":
-        return _on_cuda(cfg.device) or cfg.width <= CPU_MAX_WIDTH
-    return batch == "yes"
-
-
-def _on_cuda(device: str) -> bool:
-    return device == "cuda" or (device == "auto" and torch.cuda.is_available())
-
-
-def plan(trials: list[Trial], batch: str = "auto") -> list[list[Trial]]:
-    """Jobs: groups of up to MAX_K trials of one shape (when `batch` wants them stacked), else one
-    trial each. Order within a group follows `trials`."""
-    BATCHING.get(batch)
-    groups: dict[tuple, list[Trial]] = {}
-    jobs: list[list[Trial]] = []
-    for t in trials:
-        key = shape(t.cfg) if _wanted(t.cfg, batch) else None
-        if key is None:
-            jobs.append([t])
-        else:
-            groups.setdefault(key, []).append(t)
-    for group in groups.values():
-        n_jobs = math.ceil(len(group) / MAX_K)
-        size = math.ceil(len(group) / n_jobs)
-        jobs += [group[i:i + size] for i in range(0, len(group), size)]
-    return jobs
+    return tuple(getattr(cfg, f) for f in _SHAPE) + (kind, _dim(cfg.target, cfg.freq, cfg.domain))
 
 
 class Stack:
     """K runs' networks as stacked tensors: first layer, hidden layers, head, each [K, ...]."""
 
     def __init__(self, runs: list[Run]):
-        self.runs, self.first = runs, FIRST_LAYERS.get(runs[0].cfg.model)
+        self.runs, self.first = runs, FIRST_LAYERS.get(first_layer(runs[0].cfg))
         nets = [r.net for r in runs]
         stack = lambda ts: torch.nn.Parameter(torch.stack([t.detach() for t in ts]).contiguous(),
                                               requires_grad=ts[0].requires_grad)
@@ -165,12 +141,13 @@ class BatchRun:
         return mse
 
 
-def run_batch(trials: list[Trial]) -> list:
-    """Train trials (one shape, see `shape`) as one stacked network; one runner.Result per trial. A
-    trial's wall time is the batch's divided by the trials still training (its share of the process)."""
+def train_stack(trials: list[Trial]) -> list[Result]:
+    """Train trials of one shape (plan.jobs groups them by stack_key) as one stacked network; one Result
+    per trial. A trial's wall time is the batch's divided by the trials still training (its share of
+    the process)."""
     batch = BatchRun([t.cfg for t in trials])
     cfg, runs = batch.cfg, batch.runs
-    results = [Result(t.case, t.cfg, float("nan"), batch=len(trials)) for t in trials]
+    results = [Result.start(t, batch=len(trials)) for t in trials]
     for res, run in zip(results, runs):
         res.record(run.snapshot())
     step, wall = 0, 0.0
@@ -182,7 +159,7 @@ def run_batch(trials: list[Trial]) -> list:
         for i in list(batch.active):
             run = runs[i]
             batch.net.copy_back(i)
-            run.step, run.wall, run._terms = step, wall, {"mse": mse[i].detach()}
+            run.adopt(step, wall, {"mse": mse[i].detach()})
             results[i].record(run.snapshot())
             if run.finished:
                 batch.active.remove(i)

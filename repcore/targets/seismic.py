@@ -18,7 +18,7 @@ import os
 
 import numpy as np
 
-from ..errors import UserError
+from .presets import DataError
 
 RATE = 50.0          # Hz, common sampling rate
 WINDOW_S = 10.0      # seconds per window
@@ -32,10 +32,6 @@ TRAIN_RECORDS = (("example", None),                                   # BW.RJOB,
                  *((f"io/win/tests/data/10030302.0{i}", ("...a100", "...a101")) for i in range(10)))   # WIN-format minutes, 2010-03-03
 TEST_RECORDS = (("io/seisan/tests/data/90010319.1320J90", (".JMI..S Z", ".JMI..S N", ".JMI..S E", ".JNW..S Z", ".JNE..S Z")),
                 ("io/seisan/tests/data/2005-07-23-1452-04S.CER___030.mseed", None))   # 1990-01-03; 2005-07-23
-
-
-class DataError(UserError):
-    """Records cannot be loaded; str() says why and what to do, in one line."""
 
 
 def _read(path: str):

@@ -1,4 +1,4 @@
-"""Targets from data: `csv:PATH`, `image:NAME_OR_PATH[@SIDE]` and `quake:NAME` (targets.resolve finds them
+"""Targets from data: `csv:PATH`, `image:NAME_OR_PATH[@SIDE]` and `quake:NAME` (presets.resolve finds them
 through DATA_SOURCES). A DataTarget carries its samples and gives the problem its own training and test
 sets (`split`) instead of random points in a box; between samples it is an interpolant, which draws the
 display line and finds the top frequency for RepNet's auto slope scale.
@@ -27,10 +27,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import images
-from .csvdata import DataError, check_columns, parse_csv
-from .registry import Registry
-from .targets import DATA_SOURCES, TargetError, top_frequency
+from ..registry import Registry
+from . import images, seismic
+from .csvdata import check_columns, parse_csv
+from .frequency import top_frequency
+from .presets import DATA_SOURCES, DataError, TargetError
 from .uploads import paths_allowed, read, upload_dir
 
 HOLDOUT = 0.2                # share of a CSV's (or a signal's) rows kept for the test error
@@ -53,7 +54,7 @@ class DataTarget:
         return len(self.lo)
 
     def top_cycles(self) -> float:
-        """Highest significant frequency (targets.top_frequency) on lines of about as many points as the
+        """Highest significant frequency (frequency.top_frequency) on lines of about as many points as the
         data has per axis: finer lines would see the interpolant's kinks, not the data."""
         per_axis = max(self.shape) if self.shape else round(len(self.y) ** (1 / self.dim))
         return top_frequency(self, n=max(64, per_axis))
@@ -172,13 +173,12 @@ def _image(ref: str, domain: tuple) -> DataTarget:
 
 
 def _quake(ref: str, domain: tuple) -> DataTarget:
-    from .problems import seismic
     if ref not in QUAKES:
         raise DataError(f"quake: unknown record {ref!r}; choose one of: {', '.join(QUAKES)}")
     quake = QUAKES.get(ref)
     try:
         (_, signal), = seismic.records(((quake.file, (quake.trace,)),))
-    except seismic.DataError as err:
+    except DataError as err:
         raise DataError(f"quake:{ref}: {err}") from None
     start = int(max(0, np.argmax(np.abs(signal)) - QUAKE_LEAD_S * seismic.RATE))
     window = signal[start:start + int(QUAKE_WINDOW_S * seismic.RATE)]

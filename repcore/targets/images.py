@@ -13,43 +13,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .registry import Registry
-from .targets import TargetError
+from ..registry import Registry
+from .presets import DataError
 
-ASSETS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "assets")
+PICTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pictures")   # package data: found when installed too
 MAX_PIXELS = 40_000_000   # refuse larger pictures before decoding them (a decompression bomb)
 ZONE_PLATE_K = 56         # local frequency k r cycles per unit at radius r: 28 at the edge's middle
 
 
-LIVE_SIDES = (24, 32, 48, 64, 96, 128)
-# CPU throughput of full-batch Adam on an MLP, in pixels x epochs x (width^2 (depth - 1) + 3 width) per
-# second on one core: a 3x100 tanh MLP fitted 48x48 pixels at ~85 epochs/s on the shared 2-core
-# development machine (`python -m repcore compare --target image:zoneplate@48 --points 2304 --models
-# vanilla,repnet,siren,fourier --steps 600 --parallel no`: 83-97 steps/s), i.e. 85 x 2304 x 20300.
-CPU_RATE = 4.0e9
-
-
-def live_side(width: int, depth: int, epochs_per_s: float = 30.0, device: str = "cpu", rate: float = CPU_RATE) -> int:
-    """The largest of LIVE_SIDES whose picture a width x depth MLP fits at about `epochs_per_s` per model
-    (one core each) on the CPU; on a GPU the largest."""
-    if device == "cuda":
-        return LIVE_SIDES[-1]
-    pixels = rate / (epochs_per_s * (width * width * max(depth - 1, 0) + 3 * width))
-    return max([s for s in LIVE_SIDES if s * s <= pixels] or [LIVE_SIDES[0]])
-
-
-class PictureError(TargetError):
-    """A picture that cannot be used; str() is one line naming the file."""
-
-
 @dataclass(frozen=True)
 class Shipped:
-    file: str          # under assets/
+    file: str          # under PICTURES
     licence: str
 
 
 IMAGES: Registry[Shipped] = Registry("image")
-IMAGES.add("zoneplate", Shipped("zoneplate.png", "made by us (repcore.images.zone_plate), CC0"),
+IMAGES.add("zoneplate", Shipped("zoneplate.png", "made by us (repcore.targets.images.zone_plate), CC0"),
            "test pattern: rings whose frequency grows with the radius, 0 at the centre to 28 cycles at the edge")
 IMAGES.add("hopper", Shipped("hopper.png", "US Navy photo of Grace Hopper, public domain (via matplotlib's sample data)"),
            "a photograph: smooth skin and background, fine detail in the hair, the insignia and the uniform")
@@ -72,14 +51,14 @@ def decode(blob: bytes, name: str, side: int) -> np.ndarray:
     try:
         with Image.open(io.BytesIO(blob)) as im:
             if im.width * im.height > MAX_PIXELS:
-                raise PictureError(f"{name}: {im.width}x{im.height} pixels is larger than the {MAX_PIXELS // 1_000_000} MP limit")
+                raise DataError(f"{name}: {im.width}x{im.height} pixels is larger than the {MAX_PIXELS // 1_000_000} MP limit")
             gray = im.convert("L")
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as err:
-        if isinstance(err, PictureError):
+        if isinstance(err, DataError):
             raise
-        raise PictureError(f"{name}: not an image that can be decoded ({type(err).__name__})") from None
+        raise DataError(f"{name}: not an image that can be decoded ({type(err).__name__})") from None
     if min(gray.size) < 2:
-        raise PictureError(f"{name}: {gray.width}x{gray.height} pixels is too small (need at least 2x2)")
+        raise DataError(f"{name}: {gray.width}x{gray.height} pixels is too small (need at least 2x2)")
     scale = min(1.0, side / max(gray.size))
     if scale < 1.0:
         gray = gray.resize((max(2, round(gray.width * scale)), max(2, round(gray.height * scale))), Image.Resampling.LANCZOS)
@@ -87,7 +66,7 @@ def decode(blob: bytes, name: str, side: int) -> np.ndarray:
 
 
 def shipped_bytes(name: str) -> bytes:
-    with open(os.path.join(ASSETS, IMAGES.get(name).file), "rb") as f:
+    with open(os.path.join(PICTURES, IMAGES.get(name).file), "rb") as f:
         return f.read()
 
 

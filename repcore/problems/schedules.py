@@ -8,15 +8,16 @@ first step uses factor(0), as PyTorch's LambdaLR does when stepped after each op
     cosine        (1 + cos(pi n / steps)) / 2: from lr down to 0 at the last step (Loshchilov & Hutter 2017,
                   without restarts)
 
-"auto" is no schedule of its own: the problem picks one (problems/base.py, FunctionProblem.PROTOCOL).
+"auto" is no schedule of its own: the problem picks one (base.py, Problem.PROTOCOL); the loop's lr at
+step n is Protocol.lr.
 """
 from __future__ import annotations
 
 import math
 from typing import Callable, Optional
 
-from .config import RunConfig
-from .registry import Registry
+from ..config import RunConfig
+from ..registry import Registry
 
 Schedule = Callable[[int, RunConfig], float]
 
@@ -27,11 +28,3 @@ SCHEDULES.add("inverse-time", lambda n, cfg: 1.0 / (1.0 + cfg.decay_rate * n / c
               "lr / (1 + decay_rate * step / decay_steps) (DeepXDE's inverse-time decay)")
 SCHEDULES.add("cosine", lambda n, cfg: 0.5 * (1.0 + math.cos(math.pi * min(n / max(cfg.steps, 1), 1.0))),
               "cosine from lr to 0 at the last step")
-
-
-def lr_at(name: str, step: int, cfg: RunConfig) -> float:
-    """The learning rate of optimizer step `step` under the named (resolved, not auto) schedule."""
-    schedule = SCHEDULES.get(name)
-    if schedule is None:
-        raise ValueError("resolve 'auto' through the problem first")
-    return cfg.lr * schedule(step, cfg)

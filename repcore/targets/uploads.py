@@ -12,7 +12,8 @@ import tempfile
 import time
 
 from . import images
-from .csvdata import DataError, check_columns, parse_csv
+from .csvdata import check_columns, parse_csv
+from .presets import DataError
 
 MAX_BYTES = 5_000_000        # data files: larger ones are refused before parsing
 UPLOAD_ID = re.compile(r"@[0-9a-f]{32}")
@@ -34,8 +35,8 @@ def upload_dir() -> str:
 
 def store_upload(blob: bytes, scheme: str, shown: str = "the uploaded file", keep_s: float = 86_400) -> str:
     """Check an uploaded file (as `scheme` data: 'csv' or 'image'; messages call it `shown`) and keep it
-    under its content hash; returns the spec that names it ('csv:@1f0c...'). Raises DataError (or
-    images.PictureError) before storing bad data. Uploads older than `keep_s` are removed."""
+    under its content hash; returns the spec that names it ('csv:@1f0c...'). Raises DataError before storing bad
+    data. Uploads older than `keep_s` are removed."""
     if scheme not in ("csv", "image"):
         raise DataError(f"upload: unknown kind {scheme!r}")
     ident = "@" + hashlib.sha256(blob).hexdigest()[:32]

@@ -11,13 +11,9 @@ import io
 
 import numpy as np
 
-from .targets import TargetError
+from .presets import DataError
 
 MAX_ROWS = 200_000           # the most training points a config allows
-
-
-class DataError(TargetError):
-    """Data that cannot be used; str() is one line naming the file and the problem."""
 
 
 def parse_csv(blob: bytes, shown: str) -> tuple[np.ndarray, np.ndarray, list[str]]:

@@ -1,4 +1,5 @@
-"""Targets: named presets and user expressions over a box domain.
+"""Formula targets: named presets and user expressions over a box domain; `resolve` for every spec; the
+two errors every target source raises (TargetError, and DataError for files and records).
 
 A preset is an expression template with one frequency knob {k} (cycles over its default domain), so
 every target, preset or typed, goes through the same whitelist parser (expr.py) and shows the user the
@@ -13,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .errors import UserError
+from ..errors import UserError
+from ..registry import Registry
 from .expr import Expr, ExprError, parse
-from .registry import Registry
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,11 @@ PRESETS.add("multiscale4d", Preset("sin(pi*(x1 + x2 + x3 + x4)/2) + 0.1*sin(2*pi
 
 class TargetError(UserError):
     """A target that cannot be used; str() is one line for the user."""
+
+
+class DataError(TargetError):
+    """Data that cannot be used (a CSV, a picture, an upload, the earthquake records); str() is one line
+    naming the file or record and the problem."""
 
 
 DATA_SOURCES: Registry = Registry("data source")      # scheme -> load(spec, domain) -> DataTarget (data.py)
@@ -124,26 +130,3 @@ def _check_finite(target: Target, n: int = 2001, limit: float = 1e8) -> None:
     if np.ptp(y) == 0:
         raise TargetError(f"target {target.text!r} is constant on the domain: nothing to learn about frequencies")
 
-
-def significant_cycles(y: np.ndarray, rel: float = 0.03) -> float:
-    """Highest frequency (cycles over the sample span) of a uniformly sampled signal whose
-    Hann-windowed amplitude is at least `rel` of its strongest non-constant mode."""
-    n = len(y)
-    amp = np.abs(np.fft.rfft((y - y.mean()) * np.hanning(n)))
-    amp[:2] = 0  # the window leaks the mean and any trend into bins 0-1
-    if amp.max() <= 0:
-        return 0.0
-    return (float(np.nonzero(amp >= rel * amp.max())[0].max()) - 1) * (n - 1) / n   # - Hann main-lobe half-width
-
-
-def top_frequency(target: Target, n: int = 4096, rel: float = 0.03) -> float:
-    """Highest significant frequency of the target (cycles over the domain width, along any axis;
-    see significant_cycles). Lines through random points in d > 1."""
-    rng = np.random.default_rng(0)
-    lines = [line(target, n)] if target.dim == 1 else []
-    for axis in range(target.dim if target.dim > 1 else 0):
-        for _ in range(8):
-            x = np.tile(target.lo + rng.random(target.dim) * (target.hi - target.lo), (n, 1))
-            x[:, axis] = np.linspace(target.lo[axis], target.hi[axis], n)
-            lines.append(x)
-    return max(significant_cycles(target(x), rel) for x in lines)
