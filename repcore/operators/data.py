@@ -12,6 +12,9 @@ get it). MATLAB 5 format with three fields:
 The author's protocol (fourier_1d.py beside the data): the first 90 records train, the last 10 test,
 and the metric is the mean over test records of each record's relative L2 error ||pred - true|| /
 ||true|| (`mean_rel_l2`). `split(..., test_records="0-9")` holds out another set instead.
+
+`open_records(spec)`: a path, or SYNTHETIC, a small made-up set (a damped oscillator driven by seeded
+noise) that needs no file: the behaviour probes and the tests that must run without the author's file.
 """
 from __future__ import annotations
 
@@ -50,6 +53,32 @@ class Split:
     """Record indices (sorted, disjoint, together all records)."""
     train: tuple[int, ...]
     test: tuple[int, ...]
+
+
+SYNTHETIC = "synthetic"
+SYNTHETIC_SHAPE = (20, 256)   # records x samples at 50 Hz (the author's split: 10 train, 10 test)
+
+
+def open_records(spec: str) -> Records:
+    """The records `spec` names: SYNTHETIC, or the path of a file like the author's."""
+    if not str(spec).strip():
+        raise OperatorDataError(f"data: the operator problem reads the earthquake records from a file: give --data PATH "
+                                f"to {FILE_NAME} (download it from {DOWNLOAD})")
+    return synthetic() if str(spec).strip() == SYNTHETIC else load(spec)
+
+
+def synthetic(seed: int = 0, hz: float = 1.25, damping: float = 0.05) -> Records:
+    """SYNTHETIC_SHAPE records: smoothed seeded noise through a damped oscillator's impulse response
+    (natural frequency `hz`), both scaled to [-1, 1] like the author's."""
+    count, n = SYNTHETIC_SHAPE
+    dt = 0.02
+    t = np.arange(n) * dt
+    rng = np.random.default_rng(seed)
+    load_ = np.apply_along_axis(lambda x: np.convolve(x, np.ones(5) / 5, "same"), 1, rng.standard_normal((count, n)))
+    w = 2 * np.pi * hz
+    h = np.exp(-damping * w * t) * np.sin(w * np.sqrt(1 - damping ** 2) * t) * dt
+    response = np.array([np.convolve(a, h)[:n] for a in load_])
+    return Records(load_ / np.abs(load_).max(), response / np.abs(response).max(), t, SYNTHETIC)
 
 
 def load(path: str) -> Records:

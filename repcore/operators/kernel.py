@@ -35,17 +35,21 @@ class KernelOperator(nn.Module):
     """forward(a [B, n]) -> response [B, n].  `kernel_s`: the lag window K dt in seconds (the record
     length at most), `first`: the kernel net's first layer (coordnet.FIRST_LAYERS), `nu`: RepNet's slope
     scale (about pi x the kernel's cycles over the window, the engine's pi-k rule). `first="taps"`: no
-    network, the K kernel values are free parameters (a plain learned FIR filter, the control)."""
+    network, the K kernel values are free parameters (a plain learned FIR filter, the control).
+    `net`: instead of a CoordNet, any module mapping the lags in seconds [K, 1] to [K, channels] (the
+    engine's operator problem passes one of its MLP models, built on the box [0, kernel_s])."""
 
     def __init__(self, t, first: str = "repnet", kernel_s: float = 16.0, width: int = 512, depth: int = 1,
-                 nu: float = 120.0, channels: int = 1, readout: int = 32, seed: int = 0):
+                 nu: float = 120.0, channels: int = 1, readout: int = 32, seed: int = 0, net: nn.Module | None = None):
         super().__init__()
         t = torch.as_tensor(t, dtype=torch.float64).reshape(-1)
         dt = float(t[1] - t[0])
         self.lags = max(2, min(len(t), int(round(kernel_s / dt))))
         self.register_buffer("tau_hat", torch.linspace(-1, 1, self.lags)[:, None])
+        self.register_buffer("tau_s", (torch.arange(self.lags, dtype=torch.float64) * dt).float()[:, None])
+        self.net = net
         # "taps": no coordinate network, every h(tau_k) a free parameter (the control: a learned FIR filter)
-        self.kernel_net = None if first == "taps" else CoordNet(first, width, depth, channels, nu, seed)
+        self.kernel_net = None if first == "taps" or net is not None else CoordNet(first, width, depth, channels, nu, seed)
         self.taps_h = nn.Parameter(torch.zeros(self.lags, channels)) if first == "taps" else None
         self.bias = nn.Parameter(torch.zeros(()))
         self.mix = None
@@ -58,6 +62,8 @@ class KernelOperator(nn.Module):
 
     def kernel(self) -> torch.Tensor:
         """h(tau_k): [K, C]."""
+        if self.net is not None:
+            return self.net(self.tau_s)
         return self.taps_h if self.kernel_net is None else self.kernel_net(self.tau_hat)
 
     def forward(self, a: torch.Tensor) -> torch.Tensor:
