@@ -38,7 +38,7 @@ class RunConfig:
     data: str = _f("", "operator problem: the earthquake records file (eq_data_N100_r2500.mat, see README), or synthetic")
     test_records: str = _f("", "operator problem: the held-out records, e.g. 0-9 or 3,7,90-99; auto = the author's last 10")
     # --- the network
-    model: str = _f("repnet", "the network: vanilla, RepNet or a peer method")
+    model: str = _f("repnet", "the network: vanilla, RepNet, a peer method, or an operator network (fno, fir)")
     act: str = _f("tanh", "activation of the hidden layers (peers with their own activation ignore it)")
     width: int = _f(100, "neurons per hidden layer")
     depth: int = _f(3, "hidden layers")
