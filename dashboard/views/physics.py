@@ -6,7 +6,7 @@ import os
 import plotly.express as px
 import streamlit as st
 
-from dashboard import settings
+from dashboard import operator_view, settings
 from repcore.experiments import EXPERIMENTS
 from repcore.experiments.report import markdown, summary
 from repcore.experiments.store import StoreError, load
@@ -74,4 +74,6 @@ for name in WATCH:
         for label, cfg in cases:
             st.button("Train live" if len(cases) == 1 else f"Train live: {label}", key=f"setup-{name}-{label}", type="primary",
                       on_click=settings.open_live, args=(live_query(cfg),))
+        if exp.reads_data:
+            operator_view.view(cases[0][1])
         stored_results(name, exp)
