@@ -6,7 +6,6 @@ error over epochs. The runs are train.Run objects in st.session_state (this sess
 trains each run TICK_STEPS steps, so Pause (no timer) leaves them where they are."""
 from __future__ import annotations
 
-import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
