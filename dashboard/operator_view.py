@@ -41,7 +41,7 @@ def _measure() -> None:
 
 def _layout(fig: go.Figure, title: str, height: int = 270, **axes) -> go.Figure:
     fig.update_layout(title=dict(text=title, font=dict(size=17)), height=height, font=FONT, margin=dict(l=10, r=10, t=45, b=10),
-                      legend=dict(orientation="h", y=-0.25), **axes)
+                      legend=dict(orientation="h", y=1.0, yanchor="bottom", x=1.0, xanchor="right"), **axes)
     return fig
 
 
@@ -64,7 +64,7 @@ def _figures(record: int) -> list[go.Figure]:
     curves = go.Figure([go.Scatter(x=[e for e, _ in h], y=[v for _, v in h], name=m, line=dict(color=color(m)))
                         for m, h in st.session_state.op_history.items()])
     return [ground, _layout(response, "Response: true and predicted", xaxis_title="t (s)"),
-            _layout(bands, "Error per frequency band (relative)", xaxis_title="Hz", yaxis_type="log"),
+            _layout(bands, "Error per frequency band (relative)", xaxis_title="Hz", yaxis_type="log", yaxis_dtick=1),
             _layout(curves, "Test error (author's metric) vs epoch", xaxis_title="epoch", yaxis_type="log")]
 
 

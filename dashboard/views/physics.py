@@ -19,9 +19,8 @@ WATCH = {
               "ripple's curvature and loses the slow wave.",
     "pinn2d": "A slow mode plus an 8-cycle mode: the plain network's residual stalls on the fast one.",
     "inverse1d": "Both networks also learn k from the residual and the noisy observations: watch the recovered-k metric.",
-    "operator": "The structure's response is causal and time-invariant, so the RepNet and vanilla operators learn its "
-                "impulse response h(lag) with the model's MLP: RepNet's first layer reads the lag. The live panels show the "
-                "first held-out record's response over its 50 s.",
+    "operator": "Train live opens the RepNet operator on the live page (the first held-out record's response over its "
+                "50 s); the live operator view below trains several operators here and shows any held-out record.",
 }
 DATA_FILE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data", "earthquake", records.FILE_NAME)
 LIVE_OWN = ("every", "device")   # the live page keeps its own snapshot cadence and device
