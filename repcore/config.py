@@ -35,8 +35,10 @@ class RunConfig:
     target: str = _f("multiscale", "a preset name or an expression in x (x1..x8 in more dimensions)")
     freq: Optional[float] = _f(None, "the preset's frequency knob (cycles over the domain); auto = the preset's own")
     domain: Domain = _f((), "LO,HI for every axis or LO1,HI1;LO2,HI2;...; auto = the target's own box")
+    data: str = _f("", "operator problem: the earthquake records file (eq_data_N100_r2500.mat, see README), or synthetic")
+    test_records: str = _f("", "operator problem: the held-out records, e.g. 0-9 or 3,7,90-99; auto = the author's last 10")
     # --- the network
-    model: str = _f("repnet", "the network: vanilla, RepNet or a peer method")
+    model: str = _f("repnet", "the network: vanilla, RepNet, a peer method, or an operator network (fno, fir)")
     act: str = _f("tanh", "activation of the hidden layers (peers with their own activation ignore it)")
     width: int = _f(100, "neurons per hidden layer")
     depth: int = _f(3, "hidden layers")

@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import peers  # noqa: F401  (registers the peer models: KNOBS below reads every model)
+from .problems import operator  # noqa: F401  (registers the whole operator networks, fno and fir)
 from .config import RunConfig
-from .models import MODELS
+from .models import MODELS, mlp_names
 from .registry import Registry
 
 
@@ -65,8 +66,12 @@ def color(method: str) -> str:
 KNOBS = {m: (MODELS.get(METHODS.get(m).model).knob_field, MODELS.get(METHODS.get(m).model).knob_grid)
          for m in METHODS if METHODS.get(m).tuned and MODELS.get(METHODS.get(m).model).knob_grid}
 
-EVERY_1D = tuple(m for m in METHODS if m != "repnet-per-dim")     # per-dim is repnet itself in 1-D
-EVERY = tuple(METHODS)
+# the operator problem's whole networks: not MLPs, so no function problem takes them
+METHODS.add("fno", Method({"model": "fno"}, tuned=False), "our Fourier neural operator (operator problem only)")
+METHODS.add("fir", Method({"model": "fir"}, tuned=False), "free kernel taps, a learned FIR filter (operator problem only)")
+MLP = tuple(m for m in METHODS if METHODS.get(m).model in mlp_names())
+EVERY_1D = tuple(m for m in MLP if m != "repnet-per-dim")     # per-dim is repnet itself in 1-D
+EVERY = MLP
 
 
 def config(base: RunConfig, method: str) -> RunConfig:

@@ -150,6 +150,12 @@ HEADS.add("zero", True, "output layer starts at 0: no random initial function to
 HEADS.add("init", False, "output layer drawn like the hidden layers (the `init` law)")
 
 
+def mlp_names() -> list[str]:
+    """The models that are MLPs (a first layer on a shared body): what the fitting and PINN pages offer; the
+    whole networks (first None: fno, fir) train only on the problems that build them (operator)."""
+    return [n for n in MODELS.names() if MODELS.get(n).first is not None]
+
+
 def build(cfg: RunConfig, lo, hi, knob: float) -> Net:
     """The network for `cfg` on the box [lo, hi] (arrays [d]); `knob` is the model's resolved
     frequency knob (RepNet: the slope scale nu)."""

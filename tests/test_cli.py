@@ -68,7 +68,7 @@ def test_every_option_has_a_help_line_with_its_default(capsys):
         option = "--" + f.name.replace("_", "-")
         i = out.index(option + " " + f.name.upper())
         assert "(default: " in out[i:i + 600], option
-    assert "--model MODEL the network: vanilla, RepNet or a peer method [vanilla|repnet|" in out
+    assert "--model MODEL the network: vanilla, RepNet, a peer method, or an operator network (fno, fir) [vanilla|repnet|" in out
 
 
 @pytest.mark.parametrize("argv", [["--domain", "-1,1"], ["--domain=-1,1"]])

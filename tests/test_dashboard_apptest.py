@@ -112,7 +112,8 @@ def test_presentation_mode_has_the_lecture_controls_on_the_page_and_a_lesson_bes
 
 
 @pytest.mark.parametrize("key, value", [("width", "-5"), ("lr", "nan"), ("target", "__import__('os')"),
-                                        ("bogus", "1"), ("models", "vanilla,nope"), ("steps", "1e99")])
+                                        ("bogus", "1"), ("models", "vanilla,nope"), ("steps", "1e99"),
+                                        ("models", "vanilla,fno"), ("problem", "operator")])   # whole networks: the operator view's
 def test_tampered_url_values_fall_back_with_a_notice(key, value):
     at = app(**{key: value})
     at.run()

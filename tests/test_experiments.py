@@ -59,9 +59,10 @@ def test_run_models_replaces_only_those_methods_rows(tmp_path, capsys):
     assert len(again) == len(history) and list(again["model"]) == list(history["model"])
 
 
-def test_missing_obspy_is_a_clear_error(monkeypatch, tmp_path, capsys):
+def test_missing_obspy_is_a_clear_error(monkeypatch, capsys):
+    from repcore.cli import main as cli
     monkeypatch.setitem(sys.modules, "obspy", None)          # as if ObsPy were not installed
-    assert main(["run", "earthquake", "--quick", "--seeds", "0", "--out", str(tmp_path)]) == 2
+    assert cli(["fit", "--problem", "earthquake", "--steps", "1", "--width", "8"]) == 2
     assert "ObsPy is not installed" in capsys.readouterr().err
 
 

@@ -1,13 +1,16 @@
 """PINNs and operator learning: each experiment of the registry (repcore.experiments.catalog) with a
 button per case that opens its setup on the live page, and its stored results (docs/results/: the
 files the docs' tables are generated from, store.py), labelled stale or quick where they are."""
+import os
+
 import plotly.express as px
 import streamlit as st
 
-from dashboard import settings
+from dashboard import operator_view, settings
 from repcore.experiments import EXPERIMENTS
 from repcore.experiments.report import markdown, summary
 from repcore.experiments.store import StoreError, load
+from repcore.operators import data as records
 from repcore.palette import color
 
 # What to watch in each: page copy; the setups themselves come from the registry.
@@ -16,10 +19,10 @@ WATCH = {
               "ripple's curvature and loses the slow wave.",
     "pinn2d": "A slow mode plus an 8-cycle mode: the plain network's residual stalls on the fast one.",
     "inverse1d": "Both networks also learn k from the residual and the noisy observations: watch the recovered-k metric.",
-    "earthquake": "Real ground motions shipped with ObsPy drive a 2 Hz damped oscillator (Newmark ground truth). The "
-                  "DeepONet's trunk (time → features) is the vanilla or RepNet MLP; the test windows come from records "
-                  "never trained on. The live panels show the first test window's response over its 10 s.",
+    "operator": "Train live opens the RepNet operator on the live page (the first held-out record's response over its "
+                "50 s); the live operator view below trains several operators here and shows any held-out record.",
 }
+DATA_FILE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data", "earthquake", records.FILE_NAME)
 LIVE_OWN = ("every", "device")   # the live page keeps its own snapshot cadence and device
 
 
@@ -62,7 +65,14 @@ for name in WATCH:
         st.subheader(exp.title)
         st.write(f"{exp.note} {WATCH[name]}")
         cases = exp.cases(False)
+        if exp.reads_data:      # the records file is never shipped: the user says where it is
+            default = os.path.normpath(DATA_FILE) if os.path.isfile(DATA_FILE) else ""
+            path = st.text_input("Data file", value=default, key=f"data-{name}",
+                                 help=f"{records.FILE_NAME}; download it from {records.DOWNLOAD}")
+            cases = [(label, cfg.replace(data=path.strip())) for label, cfg in cases]
         for label, cfg in cases:
             st.button("Train live" if len(cases) == 1 else f"Train live: {label}", key=f"setup-{name}-{label}", type="primary",
                       on_click=settings.open_live, args=(live_query(cfg),))
+        if exp.reads_data:
+            operator_view.view(cases[0][1])
         stored_results(name, exp)

@@ -7,7 +7,7 @@ from dashboard import picture_charts as pc
 from dashboard.resolution import LIVE_SIDES, live_side
 from dashboard.session import LiveSession
 from repcore.errors import UserError
-from repcore.models import MODELS
+from repcore.models import mlp_names
 from repcore.targets import resolve
 from repcore.targets.images import IMAGES
 
@@ -37,7 +37,7 @@ def choose():
     name = c[0].selectbox("Picture", names, key="w_picture", format_func=str.capitalize)
     upload.image_upload(c[1])
     ss.setdefault("w_picture_models", DEFAULT_MODELS)      # not default=: with the state kept above, Streamlit warns each run
-    models = c[2].multiselect("Models side by side", MODELS.names(), key="w_picture_models",
+    models = c[2].multiselect("Models side by side", mlp_names(), key="w_picture_models",
                               help="vanilla and RepNet by default; the peers are other remedies for spectral bias")
     side = c[3].selectbox("Resolution (px)", ["auto", *LIVE_SIDES], key="w_picture_side", format_func=lambda s: f"auto ({auto})" if s == "auto" else str(s),
                           help=f"auto: the largest picture a CPU core trains at about 30 epochs/s with this width and depth, lowered "

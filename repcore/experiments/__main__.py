@@ -1,10 +1,10 @@
 """python -m repcore.experiments list
-   python -m repcore.experiments run NAME [--quick] [--seeds 0,1,2] [--device auto|cpu|cuda] [--out DIR] [--models M1,M2]
+   python -m repcore.experiments run NAME [--quick] [--seeds 0,1,2] [--device auto|cpu|cuda] [--out DIR] [--models M1,M2] [--data PATH]
    python -m repcore.experiments cases [--quick]
    python -m repcore.experiments sweep CASE --grid [MODEL.]FIELD=V1,V2 ... [--models ...] [--set FIELD=V ...]
    run and sweep also take: --backend local|ray [--address HOST:PORT] [--gpus-per-trial G] [--batch auto|yes|no]
    python -m repcore.experiments report [--check]
-   python -m repcore.experiments verify NAME [--rows K | --row I ...] [--seeds 0,1] [--rtol R] [--device D]
+   python -m repcore.experiments verify NAME [--rows K | --row I ...] [--seeds 0,1] [--rtol R] [--device D] [--data PATH]
 
 run writes DIR/NAME/{table.md, table.csv, runs.csv, history.csv, figures.png} (DIR defaults to results/)
 and prints the Markdown table (--models: only these methods, their rows replacing theirs in DIR/NAME/runs.csv and
@@ -35,6 +35,8 @@ from . import sweep as sweeps
 from . import tune as tuning
 from . import verify as verifying
 from .backends import BACKENDS, Execution
+from .experiment import Experiment
+from ..operators import data as records
 from ..methods import EVERY_1D
 from .plan import BATCHING
 from .report import write
@@ -78,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="the experiments and what they run")
     r = sub.add_parser("run", help="run one experiment")
     r.add_argument("name")
+    r.add_argument("--data", default=None, metavar="PATH", help="the data file of an experiment that reads one (operator)")
     r.add_argument("--models", default=None, metavar="M1,M2",
                    help="only these of the experiment's methods; their stored rows are replaced, the others' kept")
     c = sub.add_parser("cases", help="the named cases a sweep can start from")
@@ -131,7 +134,7 @@ def _run(args) -> int:
     resolve_device(args.device)
     out = Path(args.out) / args.name
     how = _execution(args, out / "trials")
-    exp = EXPERIMENTS.get(args.name)
+    exp = with_data(EXPERIMENTS.get(args.name), args.name, args.data, args.quick)
     only = None if args.models is None else _methods(args)
     for m in only or ():
         if m not in exp.models:
@@ -147,6 +150,18 @@ def _run(args) -> int:
     print(paths["table_md"].read_text())
     print(f"wrote {', '.join(str(p) for p in paths.values())}", file=sys.stderr)
     return 0
+
+
+def with_data(exp: Experiment, name: str, path: str | None, quick: bool) -> Experiment:
+    """`exp` reading the data file `path` (checked now: one line if it is missing or damaged); --quick
+    without --data reads the synthetic records. An experiment that reads no file refuses --data."""
+    if not exp.reads_data:
+        if path is not None:
+            raise UserError(f"--data: the {name} experiment reads no data file")
+        return exp
+    path = path if path is not None else (records.SYNTHETIC if quick else "")
+    records.open_records(path)
+    return replace(exp, cases=lambda q: [(label, cfg.replace(data=path)) for label, cfg in exp.cases(q)])
 
 
 def _methods(args) -> list[str]:
@@ -201,6 +216,7 @@ def _result_verbs(sub) -> None:
                    help=f"relative tolerance (default: bit-exact where the row was made by this engine on this kind of device, "
                         f"else {verifying.DEFAULT_RTOL:g})")
     v.add_argument("--device", default="auto")
+    v.add_argument("--data", default=None, metavar="PATH", help="read this data file instead of the stored rows' path (operator)")
     v.add_argument("--pick", type=int, default=None, metavar="SEED", help="seed of the random row choice (default: fresh)")
     v.add_argument("--store", default=str(store.ROOT), help="the stored results folder")
 
@@ -228,7 +244,7 @@ def _verify(args) -> int:
         print(f"verify {args.name}: rows {', '.join(map(str, rows))} of {len(stored.runs)}", file=sys.stderr)
         checks = []
         for i in rows:
-            mine = verifying.check_row(stored, i, args.device, args.rtol)
+            mine = verifying.check_row(stored, i, args.device, args.rtol, args.data)
             checks += mine
             for c in mine:
                 print(f"{'agrees' if c.agrees else 'DRIFT '}  {c.line()}")

@@ -34,6 +34,7 @@ class Experiment:
     note: str = ""                                         # what the reader should know about the setup
     overrides: dict = field(default_factory=dict)          # method -> RunConfig changes for that method only
     tuned: bool = False          # each method's knob tuned first on the first case and seed (tune.py), the best kept for every case
+    reads_data: bool = False     # its cases read a data file (RunConfig.data): `run NAME --data PATH` gives it
 
 
 EXPERIMENTS: Registry[Experiment] = Registry("experiment")

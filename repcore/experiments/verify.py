@@ -86,15 +86,17 @@ def tolerance(row: pd.Series, device: str, rtol: float | None) -> float | None:
     return None if str(row["device"]) == device_name(device) and unbatched else DEFAULT_RTOL
 
 
-def rerun(row: pd.Series, device: str) -> tuple[dict, str]:
-    """The row's result columns computed now, and the device they were computed on."""
-    result = run_job([Trial(str(row["case"]), config_of(row).replace(device=device))])[0]
+def rerun(row: pd.Series, device: str, data: str | None = None) -> tuple[dict, str]:
+    """The row's result columns computed now, and the device they were computed on; `data`: the data
+    file to read instead of the stored path (RunConfig.data)."""
+    cfg = config_of(row).replace(device=device)
+    result = run_job([Trial(str(row["case"]), cfg if data is None else cfg.replace(data=data))])[0]
     return result.row(), result.final.device
 
 
-def check_row(stored: Stored, i: int, device: str, rtol: float | None) -> list[Check]:
+def check_row(stored: Stored, i: int, device: str, rtol: float | None, data: str | None = None) -> list[Check]:
     row = stored.runs.loc[i]
-    now, used = rerun(row, device)
+    now, used = rerun(row, device, data)
     tol = tolerance(row, used, rtol)
     label = f"{row['case']} {row['model']} seed {row['seed']}"
     cols = [c for c in stored.runs.columns if c not in NOT_RESULTS and c in now]

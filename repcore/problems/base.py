@@ -104,6 +104,7 @@ class Problem:
     needs_smooth_activation = False
     has_target = True
     redraws = False
+    live_page = True          # offered by the live page's Problem control (operator learning has its own view)
     dim = 1                   # inputs of the function the model under test learns (a function problem: its target's)
     probes: tuple[dict, ...] = ()
 
