@@ -14,7 +14,7 @@ from repcore.config import parse_domain
 from repcore.device import cuda_status
 from repcore.estimates import auto_slope_scale
 from repcore.inits import INITS
-from repcore.models import mlp_names
+from repcore.models import MODELS, mlp_names
 from repcore.problems import PROBLEMS
 from repcore.repnet import POINT_LAWS
 from repcore.targets import PRESETS, TargetError, data, resolve, top_frequency
@@ -86,7 +86,7 @@ def _nu_auto_changed() -> None:
 
 
 def _problem(c) -> dict:
-    problem = c.selectbox("Problem", [p for p in PROBLEMS.names() if PROBLEMS.get(p).live_page], key="w_problem", format_func=lambda p: PROBLEMS.get(p).label,
+    problem = c.selectbox("Problem", PROBLEMS.names(), key="w_problem", format_func=lambda p: PROBLEMS.get(p).label,
                           help="Fit the target, solve a PDE whose solution is the target (PINN), or learn an operator "
                                "on real earthquake records")
     if PROBLEMS.get(problem).needs_smooth_activation and st.session_state.get("w_act") == "relu":
@@ -159,7 +159,10 @@ def _init(c) -> dict:
 def _advanced(c) -> dict:
     ss = st.session_state
     with c.expander("Advanced"):
-        models = st.multiselect("Models side by side", mlp_names(), key="w_models")
+        models = st.multiselect("Models side by side", MODELS.names(), key="w_models")
+        if not PROBLEMS.get(ss.get("w_problem", ss.cfg.problem)).whole_networks and (whole := [m for m in models if m not in mlp_names()]):
+            st.error(f"{', '.join(whole)}: a whole network that only the operator problem builds; "
+                     "choose the operator problem or another model")
         domain_text = st.text_input("Domain LO,HI (blank = the target's own)", key="w_domain")
         law = st.selectbox("Partition-point law (RepNet)", POINT_LAWS.names(), key="w_law", help=POINT_LAWS.help(ss.w_law))
         init = _init(st)["init"]

@@ -19,8 +19,7 @@ import streamlit as st
 from dashboard.controls import CONTROLS, CUSTOM, FULL_ONLY, TRAINING, nearest_nu, nu_of, nu_on_grid
 from repcore import ConfigError, RunConfig
 from repcore.device import cuda_status
-from repcore.models import mlp_names
-from repcore.problems import PROBLEMS
+from repcore.models import MODELS
 from repcore.targets import PRESETS, TargetError, resolve
 
 DEFAULT_MODELS = ("vanilla", "repnet")
@@ -37,13 +36,10 @@ def load_query(params: dict[str, str]) -> None:
     ss = st.session_state
     cfg, notices = RunConfig.from_query({k: v for k, v in params.items() if k not in PAGE_KEYS}, lenient=True)
     models = [m for m in params.get("models", ",".join(DEFAULT_MODELS)).split(",") if m]
-    bad = [m for m in models if m not in mlp_names()]
+    bad = [m for m in models if m not in MODELS]
     if bad or not models:
         notices.append(f"models: unknown {', '.join(bad) or 'none given'}; using the default")
         models = list(DEFAULT_MODELS)
-    if not PROBLEMS.get(cfg.problem).live_page:
-        notices.append(f"problem {cfg.problem}: trained on the PINNs page's operator view, not here; using fit")
-        cfg = cfg.replace(problem="fit", data="", test_records="")
     if cfg.device == "cuda" and cuda_status():
         notices.append(f"{cuda_status()}; using the CPU")
         cfg = cfg.replace(device="cpu")

@@ -112,8 +112,7 @@ def test_presentation_mode_has_the_lecture_controls_on_the_page_and_a_lesson_bes
 
 
 @pytest.mark.parametrize("key, value", [("width", "-5"), ("lr", "nan"), ("target", "__import__('os')"),
-                                        ("bogus", "1"), ("models", "vanilla,nope"), ("steps", "1e99"),
-                                        ("models", "vanilla,fno"), ("problem", "operator")])   # whole networks: the operator view's
+                                        ("bogus", "1"), ("models", "vanilla,nope"), ("steps", "1e99")])
 def test_tampered_url_values_fall_back_with_a_notice(key, value):
     at = app(**{key: value})
     at.run()
@@ -268,4 +267,11 @@ def test_the_end_of_the_budget_and_a_crash_are_said_on_every_page_that_trains():
         assert not at.exception
     next(b for b in at.button if b.label == "Reset").click().run()                # what the message says to press
     run_until(at, lambda: metric(at, "Epoch") == ["0", "0"] and not at.error, message=lambda: (metric(at, "Epoch"), [e.value for e in at.error]))
+    close(at)
+
+
+def test_a_whole_network_on_a_problem_that_cannot_build_it_is_said_next_to_the_models_control():
+    at = app(models="vanilla,fno")
+    at.run()
+    assert any(e.value.startswith("fno: a whole network that only the operator problem builds") for e in at.error)
     close(at)

@@ -104,7 +104,7 @@ class Problem:
     needs_smooth_activation = False
     has_target = True
     redraws = False
-    live_page = True          # offered by the live page's Problem control (operator learning has its own view)
+    whole_networks = False    # builds models whose registry entry has no first layer (fno, fir)
     dim = 1                   # inputs of the function the model under test learns (a function problem: its target's)
     probes: tuple[dict, ...] = ()
 

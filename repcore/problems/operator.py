@@ -73,7 +73,7 @@ MODELS.add("fir", ModelSpec(None, color="#8C564B", probes=(_PROBE,)),
 class RecordsProblem(Problem):
     label, solution = "operator: ground motion → structural response", "the response to a held-out record"
     has_target = False
-    live_page = False         # reads a data file: the PINNs page's operator view trains it
+    whole_networks = True
     probes = ({"data": data.SYNTHETIC}, {"data": data.SYNTHETIC, "model": "vanilla"})
     PROTOCOL = Protocol(schedule="cosine")
 
