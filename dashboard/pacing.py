@@ -6,7 +6,6 @@ import math
 from functools import lru_cache
 
 from repcore import RunConfig
-from repcore.schedules import SCHEDULES
 from repcore.snapshot import Snapshot
 
 FRAMES = 100        # frames at least over a budget: a saved run replays smoothly
@@ -37,9 +36,9 @@ def continuable(cfg: RunConfig) -> bool:
     the budget (the forward PINN's cosine reaches 0 there)."""
     from repcore.problems import PROBLEMS
     from repcore.problems.base import Protocol
-    name = getattr(PROBLEMS.get(cfg.problem), "PROTOCOL", Protocol()).resolve(cfg).schedule
-    rule = SCHEDULES.get(name)
-    return rule(cfg.steps, cfg) == rule(cfg.steps, cfg.replace(steps=2 * cfg.steps + 1))
+    protocol = getattr(PROBLEMS.get(cfg.problem), "PROTOCOL", Protocol()).resolve(cfg)
+    now, longer = protocol.lr(cfg), protocol.lr(cfg.replace(steps=2 * cfg.steps + 1))
+    return now is None or now(cfg.steps) == longer(cfg.steps)
 
 
 def keep_frame(frames: list[Snapshot], s: Snapshot, limit: int) -> None:

@@ -1,4 +1,4 @@
-"""`python -m tools.journey OUTDIR [--journey NAME ...] [--size WxH]`: a lecture's journeys through the app in
+"""`python -m tools.journey [OUTDIR] [--journey NAME ...] [--size WxH]`: a lecture's journeys through the app in
 Chromium, a screenshot of the whole screen after every move (OUTDIR/<journey>-<nn>-<move>.png, not committed)
 and, after every move, the checks of tools/screen.py: no error box, exception or object text, nothing past
 the viewport in presentation mode, charts inside it, chart text large enough, every model at the same
@@ -283,7 +283,8 @@ def main(argv: list[str]) -> int:
         description="A lecture's journeys through the app in Chromium (presentation and normal mode, the Picture "
                     "page, a budget's end): a screenshot after every move and the whole-screen checks of "
                     "tools/screen.py. Exit status 1 if any move leaves a screen that is not clean.")
-    parser.add_argument("outdir", help="folder for the screenshots (created; not for committing)")
+    parser.add_argument("outdir", nargs="?", default=os.path.join(tempfile.gettempdir(), "journey-shots"),
+                        help="folder for the screenshots (created; not for committing; default: journey-shots in the temp folder)")
     parser.add_argument("--journey", action="append", choices=sorted(JOURNEYS), help="run only these (repeatable; default all)")
     parser.add_argument("--size", default="1280x720", help="viewport WIDTHxHEIGHT (default 1280x720, a projector)")
     args = parser.parse_args(argv)
