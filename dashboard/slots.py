@@ -6,7 +6,9 @@ queue, its page says its place in words and polls, and its training starts by it
 (`tick`, from the page's heartbeat, streamlit_app.py). A slot is held while the session plays: Pause,
 Reset, the end of the budget free it at once, a page that stops polling (a closed or sleeping tab) after
 `lease_s`, like its training processes (repcore.workers idle timeout). While others wait, a session that
-has played `turn_s` seconds is paused and told why, so one long run cannot keep a slot all lesson.
+has played `turn_s` seconds is paused and told why, so one long run cannot keep a slot all lesson. A
+shared session (the lecturer's, watched on many screens: watch.py) joins the queue at its head and keeps
+its slot past its turn: it trains for the room.
 Starting a model (its epoch-0 snapshot), a Step (100 epochs) and a Pause's catch-up are short and take no
 slot; a watcher (watch.py) trains nothing.
 
@@ -82,14 +84,17 @@ class Slots:
             if now - seen > self.lease_s:
                 del self.waiting[k]
 
-    def ask(self, live) -> int:
-        """0 if `live` may play now (it holds a slot, or got one), else its place in the queue (1 = next)."""
+    def ask(self, live, first: bool = False) -> int:
+        """0 if `live` may play now (it holds a slot, or got one), else its place in the queue (1 = next);
+        `first`: a session many screens watch (watch.py) joins the queue at its head."""
         k, now = self.key(live), self.clock()
         with self._lock:
             self._tidy(now)
             if k in self.holding:
                 self.holding[k].seen = now
                 return 0
+            if first and k not in self.waiting:
+                self.waiting = {k: now, **self.waiting}
             self.waiting[k] = now
             free, place = self.cap - len(self.holding), list(self.waiting).index(k)
             if place < free:
@@ -143,10 +148,14 @@ def seats() -> Slots:
 
 # --- the pages' side: Play, Pause, the heartbeat, the message
 
+def _shared(live) -> bool:
+    return st.session_state.get("share_live") is live
+
+
 def play(live) -> None:
     """Play, if a slot is free; else join the queue (the page says where; `tick` starts it)."""
     st.session_state.pop("turn_note", None)
-    if seats().ask(live) == 0:
+    if seats().ask(live, first=_shared(live)) == 0:
         live.play()
 
 
@@ -167,13 +176,13 @@ def tick(live) -> bool:
     slots = seats()
     place = slots.place(live)
     if place:
-        if slots.ask(live) == 0:
+        if slots.ask(live, first=_shared(live)) == 0:
             live.play()
             return True
         moved = place != st.session_state.get("queue_place")
         st.session_state.queue_place = place
         return moved
-    if live.playing and slots.turn_over(live):
+    if live.playing and slots.turn_over(live) and not _shared(live):
         live.pause()
         leave(live)
         st.session_state.turn_note = (f"Paused after {slots.turn_s:g} s of training: other sessions were waiting for a "

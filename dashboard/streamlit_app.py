@@ -34,13 +34,13 @@ page = st.navigation(pages, position="hidden" if present else "sidebar")
 if st.session_state.pop("goto_live", False):      # set by a lesson's or a setup's button (settings.open_live)
     st.switch_page(pages[0])
 settings.page_style(present)
+if not present and page.title == "Live comparison":
+    watch.share_control(st.sidebar, settings.live_session())     # the lecturer's Share, first in the sidebar
 if not present and page.title == "Live comparison" and st.session_state.get("lesson") is not None:
     with st.sidebar:
         lesson.panel(st.session_state.lesson)      # above the controls its steps ask to change
 if not present and CONTROLS.get(page.title):
     settings.sidebar(CONTROLS[page.title])
-    if page.title == "Live comparison":
-        watch.share_control(st.sidebar, settings.live_session())
 elif not present:
     settings.controls(st.sidebar, ())             # no controls: still keeps the URL in step
 settings.show_notices()

@@ -150,3 +150,14 @@ def test_a_session_over_the_cap_waits_in_words_and_starts_when_the_other_pauses(
     assert not any(t.startswith("Waiting") for t in _infos(first))
     close(first)
     close(second)
+
+
+def test_a_shared_session_joins_the_queue_at_its_head():
+    clock = Clock()
+    s = Slots(cap=1, clock=clock)
+    student, other, lecturer = Live(), Live(), Live()
+    assert granted(s, student) == 0 and granted(s, other) == 1
+    assert s.ask(lecturer, first=True) == 1 and s.ask(other) == 2     # the room's session goes first
+    student.playing = False
+    clock.t += GRACE_S + 0.1
+    assert granted(s, other) == 1 and granted(s, lecturer) == 0 and granted(s, other) == 1
