@@ -213,7 +213,7 @@ def link(code: str) -> str:
 def follow_line() -> str:
     """' · follow live: LINK' while this session shares (presentation mode's line under the buttons)."""
     code = st.session_state.get("share_code")
-    return f" · :material/visibility: follow live: {link(code)}" if code else ""
+    return f" · :material/visibility: follow live: {link(code)} ({board().watching(code)} watching)" if code else ""
 
 
 def _switched(live) -> None:

@@ -132,3 +132,18 @@ def test_a_watch_link_that_leads_nowhere_says_so():
         at.run()
         assert not at.exception and said in at.error[0].value
         assert "live" not in at.session_state
+
+
+def test_presentation_mode_shows_the_watch_link_and_keeps_sharing():
+    """The sidebar (and its Share switch) is hidden while presenting: the line under the buttons gives the room
+    the link, and sharing goes on through the mode switches (Streamlit forgets the undrawn switch's state)."""
+    lecturer = app()
+    lecturer.run()
+    lecturer.sidebar.toggle(key="w_share").set_value(True).run()
+    code = lecturer.session_state["share_code"]
+    lecturer.toggle(key="w_present").set_value(True).run()
+    assert any(f"follow live: ?watch={code} (0 watching)" in c.value for c in lecturer.caption)
+    lecturer.run()
+    lecturer.toggle(key="w_present").set_value(False).run()
+    assert lecturer.session_state["share_code"] == code and lecturer.sidebar.toggle(key="w_share").value
+    close(lecturer)
