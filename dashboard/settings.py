@@ -158,8 +158,8 @@ def set_present() -> None:
 def lecture_popover(where, names) -> RunConfig:
     """Presentation mode's Settings popover: its controls are drawn only while it is open, each time it
     opens from the settings trained (show_trained), so what it shows is what the models train with."""
-    popover = where.popover("Settings", icon=":material/tune:", help="target frequency, slope scale, activation",
-                            key="lecture_settings", on_change=_popover_toggled)
+    popover = where.popover("Settings", icon=":material/tune:", key="lecture_settings", on_change=_popover_toggled)
+    # no help=: its tooltip stayed over the restart notice after the popover closed (the pointer rests there)
     if popover.open:
         with popover:
             return controls(st, names)

@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 
@@ -25,12 +26,14 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def server(env: dict | None = None):
-    """A Streamlit server for the app; yields its base URL; stops it (and so its workers) after."""
+    """A Streamlit server for the app; yields its base URL; stops it (and so its workers) after. Its log goes
+    to a file, read when it fails: a pipe nobody reads blocks the server once 64 KiB of warnings fill it."""
     port = free_port()
+    log = tempfile.TemporaryFile()
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", os.path.join(ROOT, "dashboard", "streamlit_app.py"),
                              "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
                              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
+                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 60
@@ -40,15 +43,24 @@ def server(env: dict | None = None):
                     break
             except OSError:
                 if time.time() > deadline or proc.poll() is not None:
-                    raise RuntimeError(f"streamlit did not start: {proc.stderr.read().decode()[-2000:]}") from None
+                    raise RuntimeError(f"streamlit did not start: {_tail(log)}") from None
                 time.sleep(0.3)
         yield url, proc
+        if proc.poll() is not None:
+            raise RuntimeError(f"the streamlit server ended by itself (exit code {proc.returncode}): {_tail(log)}")
     finally:
         proc.terminate()
         try:
             proc.wait(15)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
+
+
+def _tail(log, n: int = 3000) -> str:
+    log.flush()
+    log.seek(0)
+    return log.read().decode(errors="replace")[-n:]
 
 
 def open_app(browser, url: str):

@@ -3,8 +3,8 @@ journeys assert after every move (tools/journey.py, tests/test_journeys.py).
 
 `problems(page, present)` lists what is wrong with the screen as shown: an exception or error box, Python
 object text (a value Streamlit's magic displayed: "Creator of Delta protobuf messages", a repr), text
-that overflows its chart, in presentation mode anything below or beside the viewport and chart text
-under 16 px (13 px in normal mode). `shown(page)` reads the values on the screen (epochs, the slope
+that overflows its chart, in presentation mode anything below or beside the viewport, a tooltip left
+over the screen and chart text under 16 px (13 px in normal mode). `shown(page)` reads the values on the screen (epochs, the slope
 scale on the RepNet lane, the formula and activation trained, the labelled target frequencies), and
 `popover_values(page)` / `sidebar_values(page)` those of the lecture controls, so a journey can compare them with the
 settings it asked for.
@@ -39,6 +39,8 @@ SCREEN = """() => ({
     text: document.querySelector('[data-testid=stApp]').innerText,
     clipped: [...document.querySelectorAll('[data-testid=stMetricValue]')].filter(e => e.scrollWidth > e.clientWidth + 1)
              .map(e => e.innerText),
+    tooltips: [...document.querySelectorAll('[data-testid=stTooltipContent]')].filter(e => e.getBoundingClientRect().width > 0)
+              .map(e => e.innerText.slice(0, 80)),
     wide: (() => { const m = document.querySelector('[data-testid=stMain]'); return m.scrollWidth > m.clientWidth + 1; })(),
 })"""
 CONTROLS = """(where) => {
@@ -79,6 +81,7 @@ def problems(page, present: bool, width: int = 1280, height: int = 720) -> list[
     if present:
         if scrolls(page) or seen["wide"]:
             found.append("presentation mode scrolls (content past the viewport)")
+        found += [f"a tooltip stays over the screen: {t!r}" for t in seen["tooltips"]]
         found += [f"chart outside the viewport: {c['text'][:40]!r}" for c in charts
                   if c["top"] < 0 or c["left"] < 0 or c["bottom"] > height + 1 or c["right"] > width + 1]
     return found

@@ -36,7 +36,8 @@ def choose():
     c = st.columns([1, 2, 2, 1], vertical_alignment="bottom")
     name = c[0].selectbox("Picture", names, key="w_picture", format_func=str.capitalize)
     upload.image_upload(c[1])
-    models = c[2].multiselect("Models side by side", MODELS.names(), default=DEFAULT_MODELS, key="w_picture_models",
+    ss.setdefault("w_picture_models", DEFAULT_MODELS)      # not default=: with the state kept above, Streamlit warns each run
+    models = c[2].multiselect("Models side by side", MODELS.names(), key="w_picture_models",
                               help="vanilla and RepNet by default; the peers are other remedies for spectral bias")
     side = c[3].selectbox("Resolution (px)", ["auto", *LIVE_SIDES], key="w_picture_side", format_func=lambda s: f"auto ({auto})" if s == "auto" else str(s),
                           help=f"auto: the largest picture a CPU core trains at about 30 epochs/s with this width and depth, lowered "
