@@ -119,6 +119,7 @@ def _infos(at) -> list[str]:
     return [i.value for i in at.info]
 
 
+@pytest.mark.slow
 def test_a_session_over_the_cap_waits_in_words_and_starts_when_the_other_pauses(one_slot):
     first, second = app(steps="100000", width="16"), app(steps="100000", width="18")
     first.run()
@@ -161,3 +162,26 @@ def test_a_shared_session_joins_the_queue_at_its_head():
     student.playing = False
     clock.t += GRACE_S + 0.1
     assert granted(s, other) == 1 and granted(s, lecturer) == 0 and granted(s, other) == 1
+
+
+@pytest.mark.slow
+def test_a_turn_ends_while_another_waits_and_the_page_says_why(one_slot, monkeypatch):
+    monkeypatch.setenv("REPCORE_TURN_S", "2")
+    slots.seats.clear()
+    first, second = app(steps="100000", width="16"), app(steps="100000", width="18")
+    first.run()
+    second.run()
+    _press(first, "Play")
+    _press(second, "Play")
+    assert not second.session_state["live"].playing
+    time.sleep(2.5)
+    first.run()                                    # its heartbeat: the turn is over, someone waits
+    assert not first.session_state["live"].playing
+    assert any(t.startswith("Paused after 2 s of training: other sessions were waiting") for t in _infos(first)), _infos(first)
+    deadline = time.time() + 10
+    while not second.session_state["live"].playing and time.time() < deadline:
+        time.sleep(0.5)
+        second.run()
+    assert second.session_state["live"].playing
+    close(first)
+    close(second)

@@ -4,6 +4,8 @@ settings change, says whom it follows, and "Try it yourself" starts a session of
 import multiprocessing as mp
 import time
 
+import pytest
+
 from dashboard.lanes import Lane
 from dashboard.watch import ALPHABET, Board, normal_code
 from helpers import TINY, app, close, fake_run, metric
@@ -85,6 +87,7 @@ def _until(at, lecturer, done, timeout=60.0):
     return False
 
 
+@pytest.mark.slow
 def test_a_watcher_follows_play_pause_and_a_settings_change_training_nothing():
     lecturer = app(steps="100000", width="24")
     lecturer.run()
