@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tools.browser import ARGS, CHROMIUM, epochs, server, wait_for, wait_idle
+from tools.browser import ARGS, CHROMIUM, epochs, server, steady, wait_for, wait_idle
 from tools.processes import workers_of
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -33,19 +33,6 @@ def shot(page, name: str) -> None:
 
 def text(page) -> str:
     return page.locator("[data-testid=stMain]").inner_text()
-
-
-def steady(page, timeout: float = 15) -> list[int]:
-    """The epochs shown once they stop changing (a Pause settles within seconds)."""
-    last = epochs(page)
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        time.sleep(1.0)
-        now = epochs(page)
-        if now == last:
-            return now
-        last = now
-    return last
 
 
 def share(page, owner: str) -> str:

@@ -95,6 +95,18 @@ def wait_for(predicate, timeout: float, interval: float = 0.5):
     return predicate()
 
 
+def steady(page, timeout: float = 15) -> list[int]:
+    """The epochs shown once they stop changing for a second (a Pause settles within seconds)."""
+    last, deadline = epochs(page), time.time() + timeout
+    while time.time() < deadline:
+        time.sleep(1.0)
+        now = epochs(page)
+        if now == last:
+            return now
+        last = now
+    return last
+
+
 def open_page(browser, url: str, width: int = 1500, height: int = 1200):
     """Like open_app, at a chosen viewport (1280x720: a common projector)."""
     page = browser.new_page(viewport={"width": width, "height": height})

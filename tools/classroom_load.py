@@ -32,7 +32,7 @@ import sys
 import threading
 import time
 
-from tools.browser import ARGS, CHROMIUM, epochs, server, wait_for, wait_idle
+from tools.browser import ARGS, CHROMIUM, epochs, server, steady, wait_for, wait_idle
 from tools.processes import cpu_s, pss_kb, tree, workers_of
 
 LESSON = "target=multiscale&act=tanh&steps=3000&lesson=0"        # lesson 1, as the Lessons page opens it
@@ -147,7 +147,7 @@ def measure(args, log) -> dict:
             time.sleep(1.0)
         lecturer.get_by_role("button", name="Pause").click()
         wait_idle(lecturer, 60_000)
-        paused = wait_for(lambda: epochs(lecturer), 30)
+        paused = steady(lecturer)
         watchers = [page for name, (page, _) in opened.items() if name.startswith("watcher")]
         followed = wait_for(lambda: all(epochs(w) == paused for w in watchers), 30)
         log(f"lecturer paused at {paused}; watchers {[epochs(w) for w in watchers]}")

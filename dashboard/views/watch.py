@@ -45,7 +45,7 @@ def state_line(cast: watch.Broadcast) -> str:
 
 def lane(label: str, view: watch.View, cast: watch.Broadcast, w: int, h: int) -> None:
     s = view.latest
-    knob = f" · ν = {s.knob:.1f}" if s is not None and view.cfg.model == "repnet" else ""
+    knob = f" · ν = {s.knob:.1f}" + (" (auto)" if view.cfg.slope_scale is None else "") if s is not None and view.cfg.model == "repnet" else ""
     st.markdown(f"<h4 style='padding:0'><span style='color:{color(label)}'>{label}</span>{knob}</h4>", unsafe_allow_html=True)
     if view.error:
         st.error(view.error, icon=":material/error:")
