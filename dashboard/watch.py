@@ -12,7 +12,7 @@ changes reach the watchers as the next Broadcast.
 `Board` holds the broadcasts: the one piece of state every session of the server shares here
 (`board()`, st.cache_resource); a lock guards its dicts, and a Broadcast is never changed once published
 (only its `drawn` cache, which any watcher may fill), so watchers read it without locking. A code whose
-session ended says so to its watchers and is forgotten after KEEP_S.
+session ended says so to its watchers and is forgotten after KEEP_S (sooner once MAX_CODES ended ones pile up).
 """
 from __future__ import annotations
 
@@ -90,8 +90,9 @@ class Board:
         """A new code, for a session starting to share."""
         with self._lock:
             now = self.clock()
-            for code, cast in list(self.casts.items()):
-                if now - cast.at > KEEP_S or len(self.casts) >= MAX_CODES and cast.state == "ended":
+            ended = sorted((cast.at, code) for code, cast in self.casts.items() if cast.state == "ended")
+            for at, code in ended:          # a code still shared is kept; an ended one for KEEP_S, fewer if many
+                if now - at > KEEP_S or len(self.casts) >= MAX_CODES:
                     self._drop(code)
             code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LEN))
             while code in self.owners:

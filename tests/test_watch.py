@@ -150,3 +150,15 @@ def test_presentation_mode_shows_the_watch_link_and_keeps_sharing():
     lecturer.toggle(key="w_present").set_value(False).run()
     assert lecturer.session_state["share_code"] == code and lecturer.sidebar.toggle(key="w_share").value
     close(lecturer)
+
+
+def test_ended_codes_are_forgotten_after_a_while_and_shared_ones_never():
+    now = [0.0]
+    board = Board(clock=lambda: now[0])
+    kept, gone = board.open("kept"), board.open("gone")
+    for code in (kept, gone):
+        board.publish(code, FakeLive())
+    board.end(gone)
+    now[0] += 3601
+    board.open("new")
+    assert board.get(kept) is not None and board.get(gone) is None
