@@ -202,9 +202,9 @@ def say(live, compact: bool = False) -> None:
     if place:
         st.session_state.queue_place = place
         training, _ = slots.counts()
-        text = (f"Waiting for a training slot: {ordinal(place)} in line. {training} of at most {slots.cap} "
-                f"session{'s' if slots.cap > 1 else ''} train on this server at once; yours starts by itself when one "
-                "pauses or finishes. Pause leaves the queue.")
+        text = (f"Waiting for a training slot: {ordinal(place)} in line. At most {slots.cap} session"
+                f"{'s train' if slots.cap > 1 else ' trains'} on this server at once ({training} now); yours starts by "
+                "itself when one pauses or finishes. Pause leaves the queue.")
         (st.caption(f":material/hourglass_top: {text}") if compact else st.info(text, icon=":material/hourglass_top:"))
     elif st.session_state.get("turn_note") and not live.playing:
         st.info(st.session_state.turn_note, icon=":material/hourglass_top:")

@@ -88,7 +88,7 @@ def test_a_session_over_the_cap_waits_its_turn_and_starts_when_another_closes():
         assert wait_for(lambda: min(epochs(first) or [0]) > 0, 90)
         second.get_by_role("button", name="Play").click()
         assert wait_for(lambda: "Waiting for a training slot: 1st in line" in text(second), 30), text(second)
-        assert "1 of at most 1 session train on this server" in text(second)
+        assert "At most 1 session trains on this server at once (1 now)" in text(second)
         shot(second, "queued")
         time.sleep(3)
         assert epochs(second) == [0, 0]                      # waiting, not training

@@ -129,7 +129,7 @@ def test_a_session_over_the_cap_waits_in_words_and_starts_when_the_other_pauses(
     _press(second, "Play")
     assert not second.session_state["live"].playing
     waiting = [t for t in _infos(second) if t.startswith("Waiting for a training slot")]
-    assert waiting and "1st in line" in waiting[0] and "1 of at most 1 session train" in waiting[0], _infos(second)
+    assert waiting and "1st in line" in waiting[0] and "At most 1 session trains on this server at once (1 now)" in waiting[0], _infos(second)
     second.run()                                   # the heartbeat's check: still waiting while the first plays
     assert not second.session_state["live"].playing
     _press(first, "Pause")

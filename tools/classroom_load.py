@@ -12,7 +12,7 @@ waits for the training processes to end. It prints one JSON object:
 
     first_frame_s       per page, seconds from opening to a frame with every model's epoch shown
     errors              per page that showed one: its error boxes and exceptions (none: {})
-    trainings           peak training processes busy at once once Play is pressed (>= 15% of a core over a second)
+    trainings           peak training processes busy at once from Play on (each >= 15% of a core over 2 x 0.5 s)
     workers_peak        peak training processes alive (busy or paused)
     server_pss_mb       peak proportional set size of the server and all its processes, MB
     server_pss_mb_idle  the same before any page opened
@@ -36,7 +36,7 @@ from tools.browser import ARGS, CHROMIUM, epochs, server, steady, wait_for, wait
 from tools.processes import cpu_s, pss_kb, tree, workers_of
 
 LESSON = "target=multiscale&act=tanh&steps=3000&lesson=0"        # lesson 1, as the Lessons page opens it
-BUSY = 0.15                   # a training process using at least this share of a core over a sample is training
+BUSY, SAMPLE_S = 0.15, 0.5   # a training process using at least this share of a core over two samples in a row trains
 VIEWPORT = {"width": 1280, "height": 720}
 PROBLEMS = """() => [...document.querySelectorAll('[data-testid=stException], [data-testid=stAlertContentError]')]
     .map(e => e.innerText.slice(0, 160))"""
@@ -67,7 +67,7 @@ def parse(argv):
 
 
 class Sampler(threading.Thread):
-    """The server's process tree once a second: peak PSS, training processes alive and busy."""
+    """The server's process tree every SAMPLE_S: peak PSS, training processes alive and busy."""
 
     def __init__(self, pid: int):
         super().__init__(daemon=True)
@@ -79,16 +79,17 @@ class Sampler(threading.Thread):
         return sum(pss_kb(p) for p in tree(self.pid)) / 1024, workers_of(self.pid)
 
     def run(self) -> None:
-        last, t = {}, time.monotonic()
-        while not self.stop.wait(1.0):
+        last, t, was = {}, time.monotonic(), set()
+        while not self.stop.wait(SAMPLE_S):
             pss, workers = self.sample()
             now = time.monotonic()
             cpu = {w: cpu_s(w) for w in workers}
-            busy = sum(w in last and (cpu[w] - last[w]) / (now - t) >= BUSY for w in workers)
-            last, t = cpu, now
+            busy = {w for w in workers if w in last and (cpu[w] - last[w]) / (now - t) >= BUSY}
+            training = len(busy & was)          # busy over two samples running: a handover between sessions counts once
+            last, t, was = cpu, now, busy
             self.pss_mb, self.workers = max(self.pss_mb, pss), max(self.workers, len(workers))
-            if self.playing.is_set():           # busy from Play on (a model's start, before, takes a moment of CPU too)
-                self.busy = max(self.busy, busy)
+            if self.playing.is_set():           # from Play on (a model's start, before, takes a moment of CPU too)
+                self.busy = max(self.busy, training)
 
 
 def measure(args, log) -> dict:
