@@ -129,12 +129,16 @@ def test_a_watcher_follows_play_pause_and_a_settings_change_training_nothing():
     close(lecturer)
 
 
-def test_a_watch_link_that_leads_nowhere_says_so():
+def test_a_watch_link_that_leads_nowhere_says_so_and_offers_a_session_of_ones_own():
     for code, said in (("ZZZZZZ", "No session on this server shares the code"), ("hello!", "is not a watch code")):
         at = app(watch=code)
         at.run()
         assert not at.exception and said in at.error[0].value
         assert "live" not in at.session_state
+    at.button[0].click().run()                       # Try it yourself: the live page, default settings
+    assert not at.exception and [b.label for b in at.button][:4] == ["Play", "Pause", "Step", "Reset"]
+    assert at.session_state["cfg"].width == 100 and "watch" not in at.query_params
+    close(at)
 
 
 def test_presentation_mode_shows_the_watch_link_and_keeps_sharing():
