@@ -16,6 +16,7 @@ waits for the training processes to end. It prints one JSON object:
     workers_peak        peak training processes alive (busy or paused)
     server_pss_mb       peak proportional set size of the server and all its processes, MB
     server_pss_mb_idle  the same before any page opened
+    server_cpu_cores    CPU the server process itself used while the sessions trained (its pages, not training)
     queued_sessions     sessions that showed their place in the queue for a training slot
     watchers_followed   every watcher showed the lecturer's paused epoch
     leftover_processes  training processes alive --idle + 30 s after the pages closed
@@ -142,10 +143,11 @@ def measure(args, log) -> dict:
         for name, (page, _) in opened.items():
             if name.startswith("session"):
                 page.get_by_role("button", name="Play").click(timeout=120_000)
-        end = time.monotonic() + args.seconds
-        while time.monotonic() < end:
+        start, cpu0 = time.monotonic(), cpu_s(proc.pid)
+        while time.monotonic() < start + args.seconds:
             look()
             time.sleep(1.0)
+        server_cores = (cpu_s(proc.pid) - cpu0) / (time.monotonic() - start)
         lecturer.get_by_role("button", name="Pause").click()
         wait_idle(lecturer, 60_000)
         paused = steady(lecturer)
@@ -172,6 +174,7 @@ def measure(args, log) -> dict:
                 "pages_without_frame": sorted(set(opened) - set(first)), "errors": errors,
                 "trainings": sampler.busy, "workers_peak": sampler.workers,
                 "server_pss_mb": round(sampler.pss_mb), "server_pss_mb_idle": round(sampler.idle_pss_mb),
+                "server_cpu_cores": round(server_cores, 2),
                 "queued_sessions": len(queued), "epochs": reached, "watchers_followed": bool(followed),
                 "leftover_processes": left, "processes_gone_after_s": round(time.monotonic() - closed, 1) if gone else None,
                 "load_1min": [round(load0, 2), round(os.getloadavg()[0], 2)]}
