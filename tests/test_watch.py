@@ -96,7 +96,7 @@ def test_a_watcher_follows_play_pause_and_a_settings_change_training_nothing():
     code = lecturer.session_state["share_code"]
     assert f"?watch={code}" in lecturer.sidebar.code[0].value
     children = {p.pid for p in mp.active_children()}
-    watcher = app(watch=code.lower())
+    watcher = app(watch=f" {code[:3].lower()} {code[3:]} ")            # as typed off a projector
     watcher.run()
     assert not watcher.exception
     assert "Following **Ada** live" in watcher.markdown[0].value

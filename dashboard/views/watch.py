@@ -13,7 +13,7 @@ from repcore.palette import color
 PLAYING_S, PAUSED_S, STALE_S = 0.5, 2.0, 10.0
 MAIN_PX, FONT = 1240, 16
 ss = st.session_state
-code = ss.watch
+code = watch.normal_code(ss.watch)      # '' if the link's code cannot be one
 ss.setdefault("viewer", watch.secrets.token_hex(6))
 
 
@@ -89,12 +89,12 @@ def frame() -> None:
     st.image(drawn(cast, ("curves",), lambda: svg.curves(histories, MAIN_PX, 280, FONT, cast.ghost)), width="stretch")
 
 
-cast = watch.board().get(code) if watch.normal_code(code) else None
+cast = watch.board().get(code) if code else None
 head = st.columns([4, 1], vertical_alignment="center")
 if cast is None:
     head[0].title("Nothing to watch")
     why = (f"No session on this server shares the code **{code}**: it may have stopped sharing long ago, or the link is "
-           "mistyped." if watch.normal_code(code) else f"“{code}” is not a watch code (six letters and digits, as the lecturer's link shows).")
+           "mistyped." if code else f"“{ss.watch}” is not a watch code (six letters and digits, as the lecturer's link shows).")
     st.error(why, icon=":material/visibility_off:")
     head[1].button("Try it yourself", type="primary", icon=":material/play_arrow:", on_click=try_it, args=({},))
     st.stop()
