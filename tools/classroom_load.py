@@ -16,6 +16,7 @@ waits for the training processes to end. It prints one JSON object:
     workers_peak        peak training processes alive (busy or paused)
     server_pss_mb       peak proportional set size of the server and all its processes, MB
     server_pss_mb_idle  the same before any page opened
+    pss_per_session_mb  (server_pss_mb - server_pss_mb_idle) / sessions: a session's share, its watchers' included
     server_cpu_cores    CPU the server process itself used while the sessions trained (its pages, not training)
     queued_sessions     sessions that showed their place in the queue for a training slot
     watchers_followed   every watcher showed the lecturer's paused epoch
@@ -174,6 +175,7 @@ def measure(args, log) -> dict:
                 "pages_without_frame": sorted(set(opened) - set(first)), "errors": errors,
                 "trainings": sampler.busy, "workers_peak": sampler.workers,
                 "server_pss_mb": round(sampler.pss_mb), "server_pss_mb_idle": round(sampler.idle_pss_mb),
+                "pss_per_session_mb": round((sampler.pss_mb - sampler.idle_pss_mb) / args.sessions, 1),
                 "server_cpu_cores": round(server_cores, 2),
                 "queued_sessions": len(queued), "epochs": reached, "watchers_followed": bool(followed),
                 "leftover_processes": left, "processes_gone_after_s": round(time.monotonic() - closed, 1) if gone else None,
