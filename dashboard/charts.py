@@ -47,7 +47,10 @@ def _figure(data: list[dict], layout: dict, height: int) -> go.Figure:
     """Titles sit in the top margin and the legend in the bottom one, so neither covers the other."""
     base = dict(height=height, margin=dict(l=10, r=20, t=40, b=10), uirevision="keep", font=dict(size=FONT),
                 legend=dict(orientation="h", yanchor="top", y=-0.22, x=0))
-    return go.Figure(dict(data=data, layout={**base, **layout}), _validate=False)
+    fig = go.Figure(dict(data=data, layout={**base, **layout}), _validate=False)
+    fig.update_xaxes(tickfont_size=FONT - 1)          # Streamlit's plotly theme sets 12 px ticks, under layout.font
+    fig.update_yaxes(tickfont_size=FONT - 1)
+    return fig.update_layout(legend_font_size=FONT - 1)
 
 
 def _title(text: str, y: float, x: float = 0.5) -> dict:

@@ -111,9 +111,11 @@ def controls(where, names=TRAINING) -> RunConfig:
     return ss.cfg
 
 
-# Presentation mode: no sidebar, no Streamlit header or toolbar, the page from the top edge with narrow margins.
+# Presentation mode: no sidebar, no Streamlit header or toolbar, the page from the top edge with narrow margins; no
+# charts' toolbar (its fullscreen button, shown on hover and after a popover closes, covered the notice line).
 PRESENT_CSS = """<style>
-[data-testid=stSidebar], [data-testid=stSidebarCollapsedControl], [data-testid=stHeader], [data-testid=stToolbar] {display: none}
+[data-testid=stSidebar], [data-testid=stSidebarCollapsedControl], [data-testid=stHeader], [data-testid=stToolbar],
+[data-testid=stElementToolbar] {display: none}
 [data-testid=stMainBlockContainer] {padding: 0.8rem 1.2rem 0 1.2rem; max-width: none}
 [data-testid=stMetricValue] {font-size: 2rem}
 [data-testid=stMetricLabel] p {font-size: 1.05rem}

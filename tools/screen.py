@@ -3,8 +3,8 @@ journeys assert after every move (tools/journey.py, tests/test_journeys.py).
 
 `problems(page, present)` lists what is wrong with the screen as shown: an exception or error box, Python
 object text (a value Streamlit's magic displayed: "Creator of Delta protobuf messages", a repr), text
-that overflows its chart, in presentation mode anything below or beside the viewport, a tooltip left
-over the screen and chart text under 16 px (13 px in normal mode). `shown(page)` reads the values on the screen (epochs, the slope
+that overflows its chart, in presentation mode anything below or beside the viewport, a tooltip or a chart's
+toolbar left over the screen and chart text under 16 px (13 px in normal mode). `shown(page)` reads the values on the screen (epochs, the slope
 scale on the RepNet lane, the formula and activation trained, the labelled target frequencies), and
 `popover_values(page)` / `sidebar_values(page)` those of the lecture controls, so a journey can compare them with the
 settings it asked for.
@@ -39,8 +39,9 @@ SCREEN = """() => ({
     text: document.querySelector('[data-testid=stApp]').innerText,
     clipped: [...document.querySelectorAll('[data-testid=stMetricValue]')].filter(e => e.scrollWidth > e.clientWidth + 1)
              .map(e => e.innerText),
-    tooltips: [...document.querySelectorAll('[data-testid=stTooltipContent]')].filter(e => e.getBoundingClientRect().width > 0)
-              .map(e => e.innerText.slice(0, 80)),
+    tooltips: [...document.querySelectorAll('[data-testid=stTooltipContent], [data-testid=stElementToolbar]')]
+              .filter(e => e.getBoundingClientRect().width > 0 && Number(getComputedStyle(e).opacity) > 0)
+              .map(e => e.innerText.slice(0, 80) || e.getAttribute('data-testid')),
     wide: (() => { const m = document.querySelector('[data-testid=stMain]'); return m.scrollWidth > m.clientWidth + 1; })(),
 })"""
 CONTROLS = """(where) => {
@@ -60,6 +61,10 @@ CONTROLS = """(where) => {
 TRAINED = r"""() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stCaptionContainer]')]
     .map(c => [c.querySelector('code')?.innerText, (c.innerText.match(/ · (relu|tanh)\b/) || [])[1]])
     .find(([code, act]) => code && act) || [null, null]"""
+# The rendered font size of every text of the plotly charts in view (ticks, legends, titles).
+PLOTLY_TEXT_PX = """() => [...document.querySelectorAll('.js-plotly-plot svg text')].filter(t => t.textContent.trim())
+    .filter(t => { const b = t.getBoundingClientRect(); return b.height > 0 && b.top < innerHeight && b.bottom > 0; })
+    .map(t => parseFloat(getComputedStyle(t).fontSize))"""
 CHART_TEXT = """() => [
     ...[...document.querySelectorAll('.js-plotly-plot')].flatMap(e => (e.layout?.annotations || []).map(a => a.text)),
 ]"""
@@ -75,13 +80,13 @@ def problems(page, present: bool, width: int = 1280, height: int = 720) -> list[
     found += [f"object text on the page: {m.group(0)!r}" for m in OBJECT_TEXT.finditer(seen["text"])][:3]
     found += [f"chart text overflows its chart: {t!r}" for t in page.evaluate(SVG_OVERFLOW)]
     charts = image_charts(page)
-    smallest = min((px for c in charts for px in c["text_px"]), default=99)
+    smallest = min([*(px for c in charts for px in c["text_px"]), *page.evaluate(PLOTLY_TEXT_PX)], default=99)
     if smallest < (16 if present else 13):
         found.append(f"chart text renders at {smallest:.1f} px")
     if present:
         if scrolls(page) or seen["wide"]:
             found.append("presentation mode scrolls (content past the viewport)")
-        found += [f"a tooltip stays over the screen: {t!r}" for t in seen["tooltips"]]
+        found += [f"a tooltip or toolbar stays over the screen: {t!r}" for t in seen["tooltips"]]
         found += [f"chart outside the viewport: {c['text'][:40]!r}" for c in charts
                   if c["top"] < 0 or c["left"] < 0 or c["bottom"] > height + 1 or c["right"] > width + 1]
     return found
