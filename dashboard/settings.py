@@ -128,7 +128,8 @@ PRESENT_CSS = """<style>
 NU_CSS = """<style>
 @font-face {font-family: "RepNet nu"; unicode-range: U+03BD; src: local("DejaVu Serif"), local("Times New Roman"),
   local("Georgia"), local("Cambria"), local("Noto Serif"), local("Liberation Serif"), local("Times")}
-[data-testid=stMarkdownContainer] :not(code, code *, [data-testid=stIconMaterial]) {font-family: "RepNet nu", "Source Sans", sans-serif}
+:is([data-testid=stMarkdownContainer], [data-testid=stCaptionContainer]) :not(code, code *, [data-testid=stIconMaterial]) {
+  font-family: "RepNet nu", "Source Sans", sans-serif}
 </style>"""
 
 

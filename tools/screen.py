@@ -2,12 +2,13 @@
 journeys assert after every move (tools/journey.py, tests/test_journeys.py).
 
 `problems(page, present)` lists what is wrong with the screen as shown: an exception or error box, Python
-object text (a value Streamlit's magic displayed: "Creator of Delta protobuf messages", a repr), text
-that overflows its chart, in presentation mode anything below or beside the viewport, a tooltip or a chart's
-toolbar left over the screen and chart text under 16 px (13 px in normal mode). `shown(page)` reads the values on the screen (epochs, the slope
-scale on the RepNet lane, the formula and activation trained, the labelled target frequencies), and
-`popover_values(page)` / `sidebar_values(page)` those of the lecture controls, so a journey can compare them with the
-settings it asked for.
+object text (a value Streamlit's magic displayed: "Creator of Delta protobuf messages", a repr), text that
+overflows its chart, a ν drawn in the sans-serif font (it reads as a v), and in presentation mode anything
+below or beside the viewport, a tooltip or a chart's toolbar left over the screen and chart text under 16 px
+(13 px in normal mode). `shown(page)` reads the values on the screen (epochs, the slope scale on the RepNet
+lane, the formula and activation trained, the labelled target frequencies), and `popover_values(page)` /
+`sidebar_values(page)` those of the lecture controls, so a journey can compare them with the settings it
+asked for.
 """
 from __future__ import annotations
 
@@ -42,6 +43,9 @@ SCREEN = """() => ({
     tooltips: [...document.querySelectorAll('[data-testid=stTooltipContent], [data-testid=stElementToolbar]')]
               .filter(e => e.getBoundingClientRect().width > 0 && Number(getComputedStyle(e).opacity) > 0)
               .map(e => e.innerText.slice(0, 80) || e.getAttribute('data-testid')),
+    sans_nu: [...document.querySelectorAll('[data-testid=stApp] *:not(code, code *, svg, svg *)')]
+             .filter(e => [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.includes('ν')))
+             .filter(e => !getComputedStyle(e).fontFamily.includes('RepNet nu')).map(e => e.textContent.slice(0, 60)),
     wide: (() => { const m = document.querySelector('[data-testid=stMain]'); return m.scrollWidth > m.clientWidth + 1; })(),
 })"""
 CONTROLS = """(where) => {
@@ -75,6 +79,7 @@ def problems(page, present: bool, width: int = 1280, height: int = 720) -> list[
     seen = page.evaluate(SCREEN)
     found = [f"exception: {e}" for e in seen["exceptions"]] + [f"error box: {e}" for e in seen["errors"]]
     found += [f"metric value cut: {v!r}" for v in seen["clipped"]]
+    found += [f"ν in the sans-serif font (reads as v): {t!r}" for t in seen["sans_nu"]][:3]
     if seen["help"]:
         found.append("an object's documentation (st.help, Streamlit magic) is on the page")
     found += [f"object text on the page: {m.group(0)!r}" for m in OBJECT_TEXT.finditer(seen["text"])][:3]
