@@ -148,6 +148,10 @@ else:
 if not present:
     with st.expander("Why does RepNet barely help here?", expanded=False):
         st.markdown(
+            "**In one sentence:** a RepNet neuron draws one straight step across the whole picture, while a zone plate's rings "
+            "turn through every angle, so no slope scale, partition-point law or direction law rescues it (a 1000-step "
+            "probe: rel. L2 0.843 at the default, 0.826 at best, with axis-aligned steps; Fourier features reach 0.02 in "
+            "the stored benchmark; docs/method.md). "
             "Each first-layer neuron of vanilla and RepNet is a **ridge function** tanh(ν w·(x + B)): it varies along one "
             "direction only. In 1-D, RepNet spreads the partition points −B evenly and steepens them (ν), so fine detail is "
             "in reach. In 2-D a ridge resolves detail across its direction only, and rings or texture in every direction need "

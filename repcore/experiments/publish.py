@@ -47,13 +47,35 @@ def _warnings(s: Stored) -> list[str]:
     return out
 
 
+SEEDS = 3          # a full-size result: every method of the experiment on seeds 0, 1, 2
+
+
+def incomplete(name: str, stored: Stored) -> list[str]:
+    """The experiment's methods stored on fewer than SEEDS seeds in some case, as "method (n of 3 seeds)"."""
+    if stored.quick:
+        return []
+    n = stored.runs.groupby(["case", "model"])["seed"].nunique()
+    cases = dict.fromkeys(stored.runs["case"])
+    short = {m: min(int(n.get((c, m), 0)) for c in cases) for m in EXPERIMENTS.get(name).models}
+    return [f"{m} ({k} of {SEEDS} seeds)" for m, k in short.items() if k < SEEDS]
+
+
+def _incomplete_warning(name: str, stored: Stored) -> list[str]:
+    short = incomplete(name, stored)
+    if not short:
+        return []
+    return [f"> **Incomplete:** not yet stored on every seed: {', '.join(short)}. `python -m repcore.experiments run {name} "
+            f"--seeds 0,1,2 --out docs/results` completes it (the stored trials are reused)."]
+
+
 def experiment_block(name: str, stored: Stored | None) -> str:
     exp = EXPERIMENTS.get(name)
     if stored is None:
         return (f"*Not stored yet.* `python -m repcore.experiments run {name} --out docs/results` stores it "
                 f"({exp.note})\n")
     seeds = sorted(set(stored.runs["seed"]))
-    parts = [_provenance(stored), *_warnings(stored), exp.note, markdown(exp, summary(exp, stored.runs)).rstrip(),
+    parts = [_provenance(stored), *_warnings(stored), *_incomplete_warning(name, stored), exp.note,
+             markdown(exp, summary(exp, stored.runs)).rstrip(),
              f"Rerun stored rows and compare: `python -m repcore.experiments verify {name} --rows 2 --seeds {seeds[0]}`"]
     return "\n\n".join(parts) + "\n"
 
@@ -68,7 +90,7 @@ def headline_block(stored: list[Stored]) -> str:
         exp = EXPERIMENTS.get(s.name)
         err, (ref, other) = exp.errors[0], exp.models[:2]
         med = s.runs.groupby(["case", "model"], sort=False)[err].median()
-        n = s.runs.groupby("case", sort=False)["seed"].nunique()
+        n = s.runs[s.runs["model"].isin([ref, other])].groupby(["case", "model"])["seed"].nunique().groupby("case").min()
         stale = " (stale)" if s.stale else ""
         for case in dict.fromkeys(s.runs["case"]):
             a, b = med.get((case, ref), float("nan")), med.get((case, other), float("nan"))
