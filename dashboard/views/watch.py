@@ -17,9 +17,11 @@ code = watch.normal_code(ss.watch)      # '' if the link's code cannot be one
 ss.setdefault("viewer", watch.secrets.token_hex(6))
 
 
-def try_it(query: dict) -> None:
+def try_it() -> None:
+    """A session of one's own with the settings the followed session has now (defaults if none)."""
+    cast = watch.board().get(code) if code else None
     ss.watch = None
-    settings.open_live(query)
+    settings.open_live(cast.query() if cast is not None else {})
 
 
 def drawn(cast: watch.Broadcast, key: tuple, draw) -> str:
@@ -96,11 +98,11 @@ if cast is None:
     why = (f"No session on this server shares the code **{code}**: it may have stopped sharing long ago, or the link is "
            "mistyped." if code else f"“{ss.watch}” is not a watch code (six letters and digits, as the lecturer's link shows).")
     st.error(why, icon=":material/visibility_off:")
-    head[1].button("Try it yourself", type="primary", icon=":material/play_arrow:", on_click=try_it, args=({},))
+    head[1].button("Try it yourself", type="primary", icon=":material/play_arrow:", on_click=try_it)
     st.stop()
 head[0].markdown(f"### :material/visibility: Following **{cast.owner}** live")
 head[0].caption(f"code {code} · read-only: {cast.owner}'s Play, Pause, Reset and settings changes show here as they happen")
-head[1].button("Try it yourself", type="primary", icon=":material/play_arrow:", on_click=try_it, args=(cast.query(),),
+head[1].button("Try it yourself", type="primary", icon=":material/play_arrow:", on_click=try_it,
                help="your own session with these settings: change them, train, compare")
 ss.watch_playing = cast.playing
 ss.watch_drawn = False
