@@ -90,8 +90,9 @@ def test_a_session_over_the_cap_waits_its_turn_and_starts_when_another_closes():
         assert wait_for(lambda: "Waiting for a training slot: 1st in line" in text(second), 30), text(second)
         assert "At most 1 session trains on this server at once (1 now)" in text(second)
         shot(second, "queued")
-        time.sleep(3)
-        assert epochs(second) == [0, 0]                      # waiting, not training
+        time.sleep(idle + 4)                                 # longer than a silent page's processes live
+        assert epochs(second) == [0, 0] and len(workers_of(proc.pid)) == 4, text(second)   # waiting, not training, alive
+        assert "Training stopped" not in text(second) and "Waiting for a training slot: 1st in line" in text(second)
         first.context.close()                                # the other student leaves
         closed = time.time()
         assert wait_for(lambda: min(epochs(second) or [0]) > 0, idle + 60), text(second)
