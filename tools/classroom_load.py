@@ -63,6 +63,7 @@ def parse(argv):
     p.add_argument("--cap", type=positive, default=None, help="REPCORE_MAX_TRAININGS for the server (default: its own, half the cores)")
     p.add_argument("--idle", type=positive, default=20, help="REPCORE_IDLE_TIMEOUT for the server, seconds (default 20)")
     p.add_argument("--shots", metavar="DIR", help="save the lecturer's and the first watcher's page there (PNG)")
+    p.add_argument("--log", metavar="FILE", help="keep the server's log (its workers' tracebacks too) in FILE")
     p.add_argument("--json", action="store_true", help="print only the JSON object")
     args = p.parse_args(argv)
     if args.sessions < 1:
@@ -102,7 +103,7 @@ def measure(args, log) -> dict:
     from playwright.sync_api import sync_playwright
     env = {"REPCORE_IDLE_TIMEOUT": str(args.idle), **({"REPCORE_MAX_TRAININGS": str(args.cap)} if args.cap else {})}
     load0 = os.getloadavg()[0]
-    with server(env=env) as (url, proc), sync_playwright() as pw:
+    with server(env=env, log_path=args.log) as (url, proc), sync_playwright() as pw:
         sampler = Sampler(proc.pid)
         sampler.start()
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
