@@ -54,6 +54,7 @@ class LiveSession:
         self.frame_every = 1
         self.max_history, self.max_frames = max_history, max_frames
         self.idle_timeout = idle_timeout
+        self.listeners: list = []          # called with the session after each poll (watch.py: a shared session publishes)
         self._finalizer = weakref.finalize(self, _close_all, self.lanes)
 
     # --- control
@@ -220,6 +221,8 @@ class LiveSession:
                 self.pausing.discard(label)
         self._show_common()
         self._pace()
+        for listener in self.listeners:
+            listener(self)
         return new
 
     def _arrived(self, lane: Lane, s: Snapshot) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import slots
 from dashboard.pacing import continuable
 from dashboard.session import LiveSession
 
@@ -30,12 +31,15 @@ def play_button(where, live: LiveSession, key: str) -> bool:
 def pause(live: LiveSession) -> bool:
     """Stop queueing epochs and wait (briefly) until every model stands at the last one: what the page
     then shows is where training stopped, every model at the same epoch. False if they are still on the way."""
+    slots.leave(live)           # out of the queue for a training slot, too
     live.pause()
     return live.settle(PAUSE_WAIT_S)
 
 
 def say(live: LiveSession, compact: bool = False) -> None:
-    """The session's state in words, when it needs any: finished, stopped, crashed, diverged, pausing."""
+    """The session's state in words, when it needs any: finished, stopped, crashed, diverged, pausing,
+    waiting for a training slot."""
+    slots.say(live, compact)
     for label, lane in live.lanes.items():
         if lane.error:
             st.error(lane.error if lane.stopped else f"{label}: {lane.error}", icon=":material/error:")

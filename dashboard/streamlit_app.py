@@ -4,7 +4,7 @@ import os
 
 import streamlit as st
 
-from dashboard import controls, lesson, settings
+from dashboard import controls, lesson, settings, slots, watch
 from repcore.workers import warm_up
 
 warm_up()      # the training processes' fork server imports torch while this page renders (a no-op once up)
@@ -20,6 +20,10 @@ pages = [
     st.Page(os.path.join(VIEWS, "lessons.py"), title="Lessons", icon=":material/school:"),
     st.Page(os.path.join(VIEWS, "library.py"), title="Run library", icon=":material/video_library:"),
 ]
+if watch.watching(st.query_params):       # ?watch=CODE: another session's live page, read-only (views/watch.py)
+    settings.page_style(True)
+    st.navigation([st.Page(os.path.join(VIEWS, "watch.py"), title="Watch", icon=":material/visibility:")], position="hidden").run()
+    st.stop()
 # The sidebar shows only the controls that act on the page shown (the live page in presentation mode draws its own).
 CONTROLS = {"Live comparison": controls.TRAINING, "Spectral bias over time": controls.TRAINING,
             "Anatomy of a shallow net": controls.ANATOMY, "Picture": controls.PICTURE}
@@ -30,6 +34,8 @@ page = st.navigation(pages, position="hidden" if present else "sidebar")
 if st.session_state.pop("goto_live", False):      # set by a lesson's or a setup's button (settings.open_live)
     st.switch_page(pages[0])
 settings.page_style(present)
+if not present and page.title == "Live comparison":
+    watch.share_control(st.sidebar, settings.live_session())     # the lecturer's Share, first in the sidebar
 if not present and page.title == "Live comparison" and st.session_state.get("lesson") is not None:
     with st.sidebar:
         lesson.panel(st.session_state.lesson)      # above the controls its steps ask to change
@@ -43,16 +49,20 @@ settings.show_notices()
 TRAINING_VIEWS = {p.title for p in pages[:2]}        # the pages that show training live
 page.run()
 live = st.session_state.get("live")          # after the page: its buttons may have just started a Step
-due = live is not None and not live.playing and live.waiting() and page.title in TRAINING_VIEWS
+trainers = [x for x in (live, st.session_state.get("picture_live")) if x is not None]
+due = (live is not None and not live.playing and live.waiting() and page.title in TRAINING_VIEWS
+       or any(slots.waiting(x) for x in trainers))       # waiting for a training slot: its turn is checked often
 
 
 @st.fragment(run_every=1.5 if due else 5)
 def heartbeat():
     """Every page polls this session's training processes: a poll is their keep-alive (they exit when the
     polls stop, repcore.workers). A paused training page is redrawn only when something arrived, and polls
-    fast only while a snapshot is due (a model starting, a Step): redrawing unchanged plotly charts on a
+    fast only while a snapshot is due (a model starting, a Step) or the session waits for a training slot: redrawing unchanged plotly charts on a
     timer cost the browser ~12% of a core for nothing (docs/speed.md, "Dashboard speed"). Playing, the page's own fragment
     refreshes it."""
+    if any([slots.tick(x) for x in trainers]):       # a turn came (or ended), a new place in the queue
+        st.rerun()
     if live is not None and live.poll() and not live.playing and page.title in TRAINING_VIEWS:
         st.rerun()
 

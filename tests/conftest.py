@@ -2,6 +2,7 @@
 workers' fork server finds repcore as installed (`make test`: editable) or through PYTHONPATH. The suite
 stops at once if the code would come from another checkout than this one."""
 import multiprocessing as mp
+import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,10 @@ import repcore
 
 ROOT = Path(__file__).resolve().parent.parent
 torch.set_num_threads(1)
+# The server's cap on sessions training at once (dashboard/slots.py; default: half the cores) is not what most
+# tests are about, and their AppTest sessions share one process: lifted here, and by the servers they start.
+# The tests of the cap set their own (tests/test_slots.py, tests/test_classroom.py).
+os.environ.setdefault("REPCORE_MAX_TRAININGS", "64")
 
 
 def pytest_sessionstart(session):

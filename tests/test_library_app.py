@@ -1,6 +1,7 @@
 """Headless (AppTest) tests of the run library in the dashboard: Save run on the live page, then the
 Library page replays the saved snapshots, compares runs, renames and deletes. The library file is a
 temporary one (REPCORE_LIBRARY), never the user's."""
+import io
 import os
 import time
 
@@ -123,3 +124,31 @@ def test_library_page_without_a_library_or_with_a_corrupt_file(library):
         f.write("not a database")
     at.run()
     assert not at.exception and any("not an SQLite database file" in e.value for e in at.error)
+
+
+def test_the_replay_offers_its_animation_as_a_gif(library):
+    """Download animation (GIF): the button on the Replay view, and the file it hands over (drawn on click by
+    dashboard/takeaway.py): a looping GIF of the replay at the chosen size, at most GIF_FRAMES frames."""
+    from PIL import Image
+
+    from dashboard import takeaway
+    from helpers import TINY as CFG, trained
+    from repcore.library import SavedRun
+    run = SavedRun("lesson: sine", [trained(CFG.replace(model=m, steps=40, every=2), m) for m in ("vanilla", "repnet")])
+    with Library(library) as lib:
+        run_id = lib.save(run)
+        long_id = lib.save(SavedRun("long", [trained(CFG.replace(steps=400, every=2))]))     # 201 saved steps
+    at = app()
+    at.switch_page("views/library.py").run()
+    assert not at.exception
+    gif = [b for b in at.get("download_button") if b.proto.label == "Download animation (GIF)"]
+    assert len(gif) == 1 and "looping GIF of 100 frames" in gif[0].proto.help            # the newest run first
+    at.selectbox(key="lib_replay").select(run_id).run()
+    at.selectbox(key="lib_gif_size").select("640x360").run()
+    assert not at.exception
+    gif = [b for b in at.get("download_button") if b.proto.label == "Download animation (GIF)"]
+    assert "looping GIF of 21 frames" in gif[0].proto.help
+    im = Image.open(io.BytesIO(takeaway.gif_bytes(run_id, "640x360")))
+    assert (im.format, im.size, im.n_frames, im.info.get("loop")) == ("GIF", (640, 360), 21, 0)
+    assert Image.open(io.BytesIO(takeaway.gif_bytes(long_id, "640x360"))).n_frames == takeaway.GIF_FRAMES
+    assert takeaway.file_stem(run.name) == "lesson_sine"

@@ -7,41 +7,12 @@ import time
 import pytest
 
 from tools.browser import ARGS, CHROMIUM, epochs, server, wait_for, wait_idle
+from tools.processes import workers_of
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM} (.ci/run installs it)")]
 SESSIONS = 4
 IDLE = 15         # seconds a worker waits for its page before exiting (REPCORE_IDLE_TIMEOUT; default 20)
-
-
-def _children(pid: int) -> list[tuple[int, bytes]]:
-    """(pid, command line) of the processes whose parent is `pid`, from /proc."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                cmd = f.read()
-        except OSError:
-            continue
-        if ppid == pid:
-            found.append((int(entry), cmd))
-    return found
-
-
-def workers_of(pid: int) -> list[int]:
-    """Training processes of the server process `pid`: the children of its multiprocessing fork server
-    (repcore.workers), or its own spawned children where there is none."""
-    found = []
-    for child, cmd in _children(pid):
-        if b"multiprocessing.forkserver" in cmd:
-            found += [grandchild for grandchild, _ in _children(child)]
-        elif b"spawn_main" in cmd:
-            found.append(child)
-    return found
 
 
 def state(pages, pid: int) -> str:

@@ -154,7 +154,7 @@ def test_every_tool_answers_help_and_a_bad_argument_without_starting_a_server(na
 
 
 def test_the_tool_commands_are_found_and_the_gpu_check_script_answers_help_too():
-    assert _commands() == ["animation_bench", "dashboard_bench", "journey", "ridge_directions", "screenshots"]
+    assert _commands() == ["animation_bench", "classroom_load", "dashboard_bench", "journey", "ridge_directions", "screenshots"]
     shown = subprocess.run([str(ROOT / "tools" / "gpu_check.sh"), "--help"], capture_output=True, text=True, timeout=30)
     assert shown.returncode == 0 and "OUT=" in shown.stdout and "Environment:" in shown.stdout
     bad = subprocess.run([str(ROOT / "tools" / "gpu_check.sh"), "now"], capture_output=True, text=True, timeout=30)

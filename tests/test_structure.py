@@ -222,8 +222,7 @@ def test_the_readme_file_map_names_every_module():
 
 
 POINTER = re.compile(r'\b(README|docs/[\w-]+\.md)(?:\.md)?,? "([^"]+)"')    # README "Test", docs/speed.md, "Batched trials"
-# dashboard/views/live.py still says README "Speed" (now docs/speed.md): another change edits that page; fix it there.
-NOT_YET = {"dashboard/views/live.py"}
+NOT_YET: set[str] = set()        # pointers known stale (none)
 
 
 def test_every_pointer_to_a_docs_section_names_a_heading_of_that_file():

@@ -25,11 +25,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(env: dict | None = None):
+def server(env: dict | None = None, log_path: str | None = None):
     """A Streamlit server for the app; yields its base URL; stops it (and so its workers) after. Its log goes
     to a file, read when it fails: a pipe nobody reads blocks the server once 64 KiB of warnings fill it."""
     port = free_port()
-    log = tempfile.TemporaryFile()
+    log = open(log_path, "w+b") if log_path else tempfile.TemporaryFile()     # kept where a path is given
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", os.path.join(ROOT, "dashboard", "streamlit_app.py"),
                              "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
                              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
@@ -93,6 +93,18 @@ def wait_for(predicate, timeout: float, interval: float = 0.5):
             return value
         time.sleep(interval)
     return predicate()
+
+
+def steady(page, timeout: float = 15) -> list[int]:
+    """The epochs shown once they stop changing for a second (a Pause settles within seconds)."""
+    last, deadline = epochs(page), time.time() + timeout
+    while time.time() < deadline:
+        time.sleep(1.0)
+        now = epochs(page)
+        if now == last:
+            return now
+        last = now
+    return last
 
 
 def open_page(browser, url: str, width: int = 1500, height: int = 1200):

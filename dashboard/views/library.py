@@ -1,15 +1,14 @@
 """Run library: saved runs listed and filtered, replayed frame by frame from their saved snapshots (no
 retraining), compared side by side, renamed, tagged, exported and deleted (repcore/library.py)."""
 import os
-import re
-import tempfile
 import time
+from functools import partial
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, settings, svg
+from dashboard import charts, settings, svg, takeaway
 from repcore.library import Library, LibraryError, default_path, parse_tags
 
 PLOT_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
@@ -135,9 +134,16 @@ if view == "Replay":
     every = TICK_S if st.session_state.get("replay_playing") == run.id else None
     st.fragment(run_every=every)(replay)(run)
     first = run.models[0].cfg
-    st.button("Train these settings live", on_click=settings.open_live,
-              args=({**first.to_query(), "models": ",".join(m.cfg.model for m in run.models)},),
-              help="load this run's settings into the live page (a fresh training with the same seed)")
+    c = st.columns([1.4, 1.2, 1.6], vertical_alignment="bottom")
+    c[0].button("Train these settings live", on_click=settings.open_live,
+                args=({**first.to_query(), "models": ",".join(m.cfg.model for m in run.models)},),
+                help="load this run's settings into the live page (a fresh training with the same seed)")
+    size = c[1].selectbox("Animation size", list(takeaway.SIZES), index=1, key="lib_gif_size")
+    frames = min(len(run.steps()), takeaway.GIF_FRAMES)
+    c[2].download_button("Download animation (GIF)", partial(takeaway.gif_bytes, run_id, size),
+                         takeaway.file_stem(run.name) + ".gif", mime="image/gif", on_click="ignore", icon=":material/movie:",
+                         help=f"this replay as a looping GIF of {frames} frames for slides; drawn when you click (a few "
+                              "seconds). Also: `python -m repcore runs export RUN --animation FILE.gif`")
 
 elif view == "Compare":
     ids = st.multiselect("Runs to compare", list(by_id), default=list(by_id)[:2], format_func=name_of, key="lib_compare")
@@ -175,10 +181,5 @@ else:
     c[1].button("Delete", disabled=not confirm, type="primary", on_click=act, args=(Library.delete, run_id),
                 kwargs=dict(done=f"Deleted '{info.name}'."))
 
-    def exported() -> bytes:
-        with tempfile.TemporaryDirectory() as tmp, Library() as lib:
-            lib.export(run_id, os.path.join(tmp, "run.zip"))
-            return open(os.path.join(tmp, "run.zip"), "rb").read()
-
-    c[2].download_button("Export (.zip)", exported, re.sub(r"[^\w.-]+", "_", info.name) + ".zip", on_click="ignore",
-                         help="one portable file: `python -m repcore runs import FILE` adds it to another library")
+    c[2].download_button("Export (.zip)", partial(takeaway.zip_bytes, run_id), takeaway.file_stem(info.name) + ".zip",
+                         on_click="ignore", help="one portable file: `python -m repcore runs import FILE` adds it to another library")

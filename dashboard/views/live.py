@@ -7,13 +7,13 @@ steps) in the sidebar. Presentation mode (`?present=1`, a projector at 1280x720)
 scrolling, text >= 16 px, what is trained in a line under the buttons, the lecture controls in a popover
 and a lesson beside the charts. While playing (and always in presentation mode) charts are light SVG
 images (svg.py): a plotly redraw costs the browser ~10x more CPU, taken from training on a shared machine
-(README "Speed")."""
+(docs/speed.md, "Dashboard speed")."""
 import json
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, controls, lesson, settings, status, svg
+from dashboard import charts, controls, lesson, settings, slots, status, svg, watch
 from dashboard.controls import live_target
 from dashboard.saving import save_popover
 from dashboard.settings import live_session
@@ -37,7 +37,7 @@ cfg, models = ss.cfg, ss.models
 live = live_session()
 live.configure({m: cfg.replace(model=m) for m in models})
 if status.play_button(head[0], live, "play"):
-    live.play()
+    slots.play(live)            # now, or once a training slot frees (slots.py)
 if head[1].button("Pause", icon=":material/pause:"):
     status.pause(live)
 if head[2].button("Step", icon=":material/skip_next:", help=f"train {STEP_EPOCHS} epochs, then pause"):
@@ -48,7 +48,7 @@ if not present:
     save_popover(head[4], live, cfg, models)
 trained = next(iter(live.lanes.values())).cfg
 if present:          # what the room sees being trained, from the settings the models train with
-    st.caption(f"`{live_target(trained)}` · {trained.act} · {trained.steps:,} epochs"
+    st.caption(f"`{live_target(trained)}` · {trained.act} · {trained.steps:,} epochs" + watch.follow_line()
                + (f" · :material/restart_alt: {live.notice}" if live.notice else ""))
 elif live.notice:
     st.info(live.notice, icon=":material/restart_alt:")

@@ -2,7 +2,7 @@
 (Tancik et al. 2020, fig. 1). Network settings come from the sidebar; `?present=1` hides the chrome."""
 import streamlit as st
 
-from dashboard import charts, status, svg, upload
+from dashboard import charts, slots, status, svg, upload
 from dashboard import picture_charts as pc
 from dashboard.resolution import LIVE_SIDES, live_side
 from dashboard.session import LiveSession
@@ -68,7 +68,7 @@ buttons = st.columns([1, 1, 1, 1, 3])
 if status.play_button(buttons[0], live, "picture_play"):
     if "live" in ss:
         ss.live.pause()              # one training page at a time: the cores are shared
-    live.play()
+    slots.play(live)
 if buttons[1].button("Pause", icon=":material/pause:", key="picture_pause"):
     status.pause(live)
 if buttons[2].button("Reset", icon=":material/restart_alt:", key="picture_reset", help="back to epoch 0, same settings and seed"):

@@ -1,7 +1,7 @@
 """Spectral bias over time: the error at every frequency against epoch (the frequency principle)."""
 import streamlit as st
 
-from dashboard import charts, status
+from dashboard import charts, slots, status
 from dashboard.settings import live_session
 
 live = live_session()
@@ -17,7 +17,7 @@ st.markdown(
     "clear the low frequencies first. Train on the **Live comparison** page, or here:")
 c = st.columns([1, 1, 1, 5])
 if status.play_button(c[0], live, "spectral_play"):
-    live.play()
+    slots.play(live)
 if c[1].button("Pause", icon=":material/pause:"):
     status.pause(live)
 if c[2].button("Reset", icon=":material/restart_alt:", help="back to epoch 0, same settings and seed"):
