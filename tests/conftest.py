@@ -34,3 +34,14 @@ def no_leftover_processes():
     yield
     left = children_left(before)
     assert not left, f"training processes left running: {left}"
+
+
+@pytest.fixture(scope="module")
+def chrome():
+    """Debian's Chromium through Playwright, one per test module (skips where Playwright is missing)."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    from tools.browser import ARGS, CHROMIUM
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()

@@ -6,7 +6,7 @@ import pytest
 
 from repcore import Run, RunConfig
 from repcore.library import Library, SavedModel, SavedRun
-from tools.browser import ARGS, CHROMIUM, epochs, image_charts, metric_values, open_app, open_page, scrolls, server, wait_for, wait_idle
+from tools.browser import CHROMIUM, epochs, image_charts, metric_values, open_app, open_page, scrolls, server, wait_for, wait_idle
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM} (.ci/run installs it)")]
@@ -39,14 +39,6 @@ def library(tmp_path_factory):
 def app_url(library):
     with server(env={"REPCORE_LIBRARY": library[0]}) as (url, _):
         yield url
-
-
-@pytest.fixture(scope="module")
-def chrome():
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def test_loads_plays_pauses_and_draws(app_url, chrome):

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from tools import journey
-from tools.browser import ARGS, CHROMIUM, epochs, server, wait_for
+from tools.browser import CHROMIUM, epochs, server, wait_for
 from tools.screen import popover_values
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -22,14 +22,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow,
 def app_url():
     with tempfile.TemporaryDirectory() as tmp, server({"REPCORE_LIBRARY": os.path.join(tmp, "runs.sqlite3")}) as (url, _):
         yield url
-
-
-@pytest.fixture(scope="module")
-def chrome():
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def clean(walk: journey.Walk, moves: int = 2) -> None:

@@ -98,6 +98,17 @@ class Walk:
         wait_for(lambda: min(epochs(self.page) or [0]) >= at_least, 120)
         time.sleep(seconds)
 
+    def play_pause_step(self, query: dict) -> None:
+        """The first moves of every lesson: Play for 2 s, Pause (both models at once), Step (one more snapshot)."""
+        self.play_for(2.0)
+        self.move("play", expected(query), settle=0)
+        self.click("Pause")
+        paused = self.move("pause", expected(query), settle=0)["epochs"]
+        self.still(3.0)
+        self.click("Step")
+        wait_for(lambda: epochs(self.page) == [paused[0] + 100] * 2, 60)
+        self.move("step", expected(query))
+
     def settings(self, change=None) -> dict | None:
         """Open the Settings popover (presentation mode), make `change(page)`, read its values, close it."""
         self.page.get_by_role("button", name="Settings").click()
@@ -149,14 +160,7 @@ def lesson_in_presentation(browser, url, out, size=(1280, 720)) -> Walk:
     w = Walk(browser, url, "/?" + "&".join(f"{k}={v}" for k, v in {**query, "present": "1", "lesson": "1"}.items()),
              out, "present", True, size)
     w.move("open the lesson link", expected(query))
-    w.play_for(2.0)
-    w.move("play", expected(query), settle=0)
-    w.click("Pause")
-    paused = w.move("pause", expected(query), settle=0)["epochs"]
-    w.still(3.0)
-    w.click("Step")
-    wait_for(lambda: epochs(w.page) == [paused[0] + 100] * 2, 60)
-    w.move("step", expected(query))
+    w.play_pause_step(query)
     for label, change, update, said in (
             ("k 4 to 10", slide("Target frequency", 6), {"freq": "10"}, "k 4 → 10"),
             ("slope scale fixed", press("Slope scale ν (RepNet): auto"), {"slope_scale": "30"}, "ν auto → 30"),
@@ -193,14 +197,7 @@ def lesson_in_normal_mode(browser, url, out, size=(1280, 720)) -> Walk:
     sidebar = lambda label: check_popover(w, label, sidebar_values(w.page), query, "sidebar")   # noqa: E731
     w.move("open lesson 1", expected(query))
     sidebar("open lesson 1")
-    w.play_for(2.0)
-    w.move("play", expected(query), settle=0)
-    w.click("Pause")
-    paused = w.move("pause", expected(query), settle=0)["epochs"]
-    w.still(3.0)
-    w.click("Step")
-    wait_for(lambda: epochs(w.page) == [paused[0] + 100] * 2, 60)
-    w.move("step", expected(query))
+    w.play_pause_step(query)
     sidebar("step")
     slide("Target frequency", -5, "[data-testid=stSidebar]")(w.page)
     query["freq"] = "20"
