@@ -46,13 +46,10 @@ def test_commands_drive_training(worker):
     assert steps(collect(worker, lambda m: 37 in steps(m), want=False))[-1] == 37   # a Step is reported unasked
     worker.send("play")
     collect(worker, lambda m: steps(m) and steps(m)[-1] > 200)
-    worker.send("pause")
-    seen, deadline = [], time.time() + 1.0
-    while time.time() < deadline:                                            # drain what was in flight
-        seen += worker.poll()
-        worker.send("want")
-        time.sleep(0.1)
-    paused_at = steps(seen)[-1]
+    worker.send("pause")                  # answered by a "paused" snapshot: where training stopped
+    seen = collect(worker, lambda m: any(k == "paused" for k, _ in m))
+    paused_at = [p.step for k, p in seen if k == "paused"][-1]
+    assert all(s <= paused_at for s in steps(seen)), "what was in flight comes before the paused snapshot"
     later = []
     for _ in range(5):
         worker.send("want")
