@@ -130,6 +130,7 @@ def test_presentation_mode_fits_a_1280x720_projector(app_url, chrome):
     wait_idle(page)
     assert wait_for(lambda: page.locator("[data-testid=stSidebar]").is_visible(), 30)       # the rerun draws it
     assert "present" not in page.url and "freq" not in page.url
+    assert wait_for(lambda: len(epochs(page)) == 2, 30)       # the sidebar comes first in a rerun, the metrics after it
     assert min(epochs(page)) >= reached, "leaving presentation mode must not restart training"
     page.close()
 
