@@ -18,7 +18,7 @@ full snapshots on the grid (what a saved run replays), at most `max_frames`, eve
 A restart (new settings, or Reset) keeps the previous run's light history as `ghost` (drawn faded
 until the next restart) and says what changed in `notice`; a new budget alone moves the end of the
 runs without restarting them (Continue).
-`record()` asks each worker for its weights and returns the session as a library.SavedRun.
+saving.record() asks each worker for its weights and returns the session as a library.SavedRun.
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ import weakref
 
 
 from repcore import RunConfig
-from repcore.library import MAX_SNAPSHOTS, LibraryError, SavedModel, SavedRun
+from repcore.library import MAX_SNAPSHOTS
 from repcore.snapshot import Snapshot, append_thinned
 from repcore.workers import Worker
 
@@ -263,46 +263,6 @@ class LiveSession:
             return (f"Training stopped{at}: the page sent no request for {self.idle_timeout:g} s (a hidden, asleep or "
                     f"overloaded tab), so its process ended. The charts keep what was reached; press Reset to start again.")
         return f"The training process of {lane.worker.label} ended unexpectedly{at} (exit code {code}). Press Reset to start again."
-
-    def record(self, name: str, tags=(), timeout: float = 30.0) -> SavedRun:
-        """The session as a saved run: per lane its config, frames and current weights, every model at the
-        same epoch (goals stop, the lanes reach the last one, then each worker answers with its weights and
-        a snapshot measured from them). Playing goes on afterwards."""
-        lanes = {l: lane for l, lane in self.lanes.items() if lane.worker is not None and lane.latest is not None}
-        if not lanes:
-            raise LibraryError("nothing to save yet: no model has reported a snapshot")
-        playing = self.playing
-        self.pause()
-        try:
-            if not self.settle(timeout):
-                raise LibraryError("a training process did not answer; press Reset and try again")
-            answers = self._weights(lanes, time.monotonic() + timeout)
-        finally:
-            if playing:
-                self.play()
-        models = []
-        for label, lane in lanes.items():
-            last = answers[label]["snapshot"]
-            models.append(SavedModel(label, lane.cfg, [f for f in lane.frames if f.step < last.step] + [last],
-                                     answers[label]["weights"]))
-        return SavedRun(name, models, list(tags))
-
-    def _weights(self, lanes: dict, deadline: float) -> dict:
-        """Each lane's ("weights",) answer {snapshot, weights} (not kept on the lane: weights can be megabytes)."""
-        for lane in lanes.values():
-            lane.weights = None
-            lane.worker.send("weights")
-        while not all(lane.weights is not None for lane in lanes.values()):
-            if time.monotonic() > deadline or not all(lane.worker.alive for lane in lanes.values()):
-                raise LibraryError("a training process did not answer; press Reset and try again")
-            time.sleep(0.05)
-            self.poll()
-        answers = {}
-        for label, lane in lanes.items():
-            answers[label], lane.weights = lane.weights, None
-            if not answers[label]:
-                raise LibraryError(f"{label}: no model to save ({lane.error or 'not started'})")
-        return answers
 
     def epochs_per_s(self, label: str) -> float:
         """Epochs per second of real time over the last few frames (what the viewer sees)."""

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from dashboard.lanes import Lane
+from dashboard.saving import record
 from dashboard.session import LiveSession
 from repcore import RunConfig
 from repcore.train import train
@@ -127,7 +128,7 @@ def test_a_saved_run_holds_every_model_at_the_same_epochs():
     while time.time() < deadline and min(l.latest.step for l in live.lanes.values()) < 300:
         live.poll()
         time.sleep(0.1)
-    run = live.record("same epochs")
+    run = record(live, "same epochs")
     steps = [[s.step for s in m.snapshots] for m in run.models]
     assert steps[0] == steps[1] and steps[0][-1] >= 300, steps
     live.close()
@@ -192,7 +193,7 @@ def test_the_end_of_the_budget_then_continue_with_frames_for_a_smooth_replay():
     live.play()
     play_until(live, live.finished, timeout=300)
     assert live.at_budget() and all(lane.latest.step == budget and lane.latest.status == "done" for lane in live.lanes.values())
-    run = live.record("smooth")
+    run = record(live, "smooth")
     steps = [[s.step for s in m.snapshots] for m in run.models]
     assert steps[0] == steps[1] and len(steps[0]) >= 100 and steps[0][0] == 0 and steps[0][-1] == budget
     assert len(set(np.diff(steps[0]))) == 1, steps[0]                               # evenly spread

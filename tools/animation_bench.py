@@ -38,6 +38,7 @@ def default_run() -> SavedRun:
 
 def live_run() -> SavedRun:
     """The live page's defaults trained by LiveSession, polled at the page's refresh, saved at the end."""
+    from dashboard.saving import record
     from dashboard.session import LiveSession
     cfg, live = RunConfig(), LiveSession()
     live.configure({m: cfg.replace(model=m) for m in ("vanilla", "repnet")})
@@ -49,7 +50,7 @@ def live_run() -> SavedRun:
         while not all(lane.latest.step >= cfg.steps for lane in live.lanes.values()):
             live.poll()
             time.sleep(REFRESH_S)
-        return live.record("multiscale: vanilla vs RepNet (live page defaults)")
+        return record(live, "multiscale: vanilla vs RepNet (live page defaults)")
     finally:
         live.close()
 
