@@ -3,6 +3,7 @@ workers' fork server finds repcore as installed (`make test`: editable) or throu
 stops at once if the code would come from another checkout than this one."""
 import multiprocessing as mp
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,24 @@ def chrome():
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
         browser.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test keeps what its pages showed: a screenshot of each open page of the `chrome`
+    fixture, under $REPCORE_FAILSHOTS (default: the temp folder)/repcore-failures, named in the report."""
+    report = (yield).get_result()
+    browser = item.funcargs.get("chrome") if report.when == "call" and report.failed else None
+    if browser is None:
+        return
+    folder = Path(os.environ.get("REPCORE_FAILSHOTS", tempfile.gettempdir())) / "repcore-failures"
+    folder.mkdir(parents=True, exist_ok=True)
+    shots = []
+    for i, page in enumerate(p for c in browser.contexts for p in c.pages):
+        path = folder / f"{item.name}-{i}.png"
+        try:
+            page.screenshot(path=str(path), full_page=True, timeout=20_000)
+            shots.append(f"{path} ({page.url})")
+        except Exception as err:          # a crashed page must not hide the test's own failure
+            shots.append(f"{path}: no screenshot ({type(err).__name__})")
+    report.sections.append(("screenshots of the open pages", "\n".join(shots) or "no page was open"))

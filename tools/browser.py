@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -63,14 +64,27 @@ def _tail(log, n: int = 3000) -> str:
     return log.read().decode(errors="replace")[-n:]
 
 
-def open_app(browser, url: str):
-    page = browser.new_page(viewport={"width": 1500, "height": 1200})
-    page.goto(url)
-    wait_idle(page)
+# The bound on every wait for the page (ms): a hang detector, not a speed check. Playwright's own default for a
+# locator (30 s) was a third of wait_idle's, so a slow page failed at a click or fill that a wait would have passed.
+WAIT_MS = 90_000
+TRAINING_PAGES = ("", "picture")       # URL paths of the pages that show two models' Epoch metrics
+
+
+def open_app(browser, url: str, width: int = 1500, height: int = 1200):
+    """A page of the app at `url`, once its first script run is over and, on a training page, once both models'
+    first frames are shown: the epoch-0 snapshots arrive after the first run and redraw the whole page
+    (streamlit_app.heartbeat), so a click made before they are in races that redraw. Measured with two busy loops
+    on the 2 cores: the first frames came 1-2 s after the first run ended in 2 of 3 openings."""
+    page = open_page(browser, url, width, height)
+    if urllib.parse.urlparse(url).path.strip("/") in TRAINING_PAGES:
+        wait_for(lambda: len(epochs(page)) >= 2, WAIT_MS / 1000)
+        wait_idle(page)
     return page
 
 
-def wait_idle(page, timeout: float = 90_000) -> None:
+def wait_idle(page, timeout: float = WAIT_MS) -> None:
+    """Until no script run is in progress. Right after a click this can return before the click's rerun has
+    started (the browser learns of it a round trip later): wait for the click's consequence instead."""
     page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=timeout)
 
 
@@ -108,8 +122,10 @@ def steady(page, timeout: float = 15) -> list[int]:
 
 
 def open_page(browser, url: str, width: int = 1500, height: int = 1200):
-    """Like open_app, at a chosen viewport (1280x720: a common projector)."""
+    """A page at `url` and a chosen viewport (1280x720: a common projector), once its first run is over;
+    every wait on it (a locator's click or fill included) is bounded by WAIT_MS."""
     page = browser.new_page(viewport={"width": width, "height": height})
+    page.set_default_timeout(WAIT_MS)
     page.goto(url)
     wait_idle(page)
     return page
