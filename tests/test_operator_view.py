@@ -80,7 +80,7 @@ def test_the_operator_view_trains_in_presentation_mode_at_1280x720(tmp_path):
     from tools.browser import ARGS, CHROMIUM, open_page, server, wait_for
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"no Chromium at {CHROMIUM}")
-    with server() as (url, _), playwright.sync_playwright() as p:
+    with server(env={data.DATA_ENV: EARTHQUAKE}) as (url, _), playwright.sync_playwright() as p:     # the box's default
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = open_page(browser, url + "/physics?present=1", 1280, 720)
         page.get_by_role("button", name="Train", exact=True).click()
