@@ -137,6 +137,12 @@ class LiveSession:
             for lane in active:
                 self._feed(lane, self.goal)
 
+    def advance(self) -> None:
+        """A page's tick (playback.show): take what arrived; once nothing is left to train, stop playing."""
+        self.poll()
+        if self.playing and self.finished():
+            self.pause()
+
     def settle(self, timeout: float) -> bool:
         """Poll until every lane shows the last goal (or stopped); False if that took longer than `timeout`."""
         deadline = time.monotonic() + timeout

@@ -158,6 +158,21 @@ def board() -> Board:
     return Board()
 
 
+class Following:
+    """A watcher's clock (playback.Clock): the newest broadcast of `code`, playing as its owner plays."""
+
+    def __init__(self, code: str):
+        self.code = code
+        self.cast = board().get(code) if code else None
+
+    @property
+    def playing(self) -> bool:
+        return self.cast is not None and self.cast.playing
+
+    def advance(self) -> None:
+        self.cast = board().get(self.code) if self.code else None
+
+
 def normal_code(text: str | None) -> str:
     """A code as typed or linked: upper case, no spaces; '' if it cannot be one."""
     code = "".join((text or "").split()).upper()

@@ -1,5 +1,5 @@
-"""Helpers shared by the test modules (test files never import each other): tiny configs, saved runs
-built with and without training, exact comparisons, the AppTest entry point, the process-leak check,
+"""Helpers shared by the test modules (test files never import each other): tiny configs, where the
+earthquake records are, saved runs built with and without training, exact comparisons, the AppTest entry point, the process-leak check,
 a command interrupted as Ctrl+C would."""
 import json
 import multiprocessing as mp
@@ -14,13 +14,19 @@ from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from repcore import Run, RunConfig
 from repcore.library.runfile import SavedModel, SavedRun, add_frame
+from repcore.operators import data as records
 from repcore.snapshot import Snapshot
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The earthquake records (never committed): where $REPCORE_EARTHQUAKE_DATA says, else this workplace's copy beside the checkout.
+EARTHQUAKE = records.default_path() or os.path.normpath(os.path.join(ROOT, "..", "shared", "data", "earthquake", records.FILE_NAME))
+needs_earthquake = pytest.mark.skipif(not os.path.isfile(EARTHQUAKE), reason=f"the earthquake data is not at {EARTHQUAKE} (never "
+                                      f"committed; download it from {records.DOWNLOAD}, set {records.DATA_ENV})")
 TINY = RunConfig(width=16, depth=2, points=100, grid=64, test_points=256, steps=20, every=5)
 CLI_TINY = ["--width", "16", "--depth", "2", "--points", "100", "--grid", "64", "--test-points", "256", "--steps", "20", "--every", "5"]
 

@@ -6,22 +6,18 @@ import os
 import numpy as np
 import pytest
 
+from helpers import EARTHQUAKE, needs_earthquake
 from repcore.errors import UserError
 from repcore.operators import data
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.path.join(ROOT, "..", "shared", "data", "earthquake", data.FILE_NAME)
-needs_file = pytest.mark.skipif(not os.path.isfile(SHARED),
-                                reason=f"the earthquake data is not at {os.path.normpath(SHARED)} (never committed; "
-                                       f"download it from {data.DOWNLOAD})")
 
 
 @pytest.fixture(scope="module")
 def records():
-    return data.load(SHARED)
+    return data.load(EARTHQUAKE)
 
 
-@needs_file
+@needs_earthquake
 def test_the_shared_file_loads_with_the_documented_shapes(records):
     assert records.load.shape == records.response.shape == (100, 2500)
     assert records.time.shape == (2500,)
@@ -30,7 +26,7 @@ def test_the_shared_file_loads_with_the_documented_shapes(records):
     assert np.abs(records.load).max() == pytest.approx(1.0) and np.abs(records.response).max() == pytest.approx(1.0)
 
 
-@needs_file
+@needs_earthquake
 def test_metric_equals_a_hand_computation_on_two_records(records):
     """Two test records, a prediction that is each record's response shifted by one sample: the mean of
     sqrt(sum (p - y)^2) / sqrt(sum y^2), summed by hand in plain Python."""

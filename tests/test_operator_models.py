@@ -1,11 +1,11 @@
 """Operator networks against oracles (a direct convolution, causality, shift equivariance, the kept
 modes), twins that share their body, and one short training run of each method on the shared file."""
-import os
 
 import numpy as np
 import pytest
 import torch
 
+from helpers import EARTHQUAKE, needs_earthquake
 from repcore.operators import data
 from repcore.operators.coordnet import CoordNet
 from repcore.operators.fno import FNO1d, SpectralConv
@@ -13,8 +13,6 @@ from repcore.operators.kernel import KernelOperator, causal_conv
 from repcore.operators.methods import ARCHITECTURES, METHODS, build, run
 from repcore.operators.training import Batches, Protocol, train
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.path.join(ROOT, "..", "shared", "data", "earthquake", data.FILE_NAME)
 T = 0.02 * np.arange(64)
 
 
@@ -84,20 +82,20 @@ def test_the_repnet_and_vanilla_methods_differ_only_in_the_first_layer():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not os.path.isfile(SHARED), reason=f"the earthquake data is not at {os.path.normpath(SHARED)}")
+@needs_earthquake
 @pytest.mark.parametrize("name, settings", [("fno", {"modes": 16, "width": 8}), ("vanilla", {}), ("repnet", {}),
                                             ("fir", {})])
 def test_one_short_training_run_of_each_method_on_the_shared_file(name, settings):
-    rec = data.load(SHARED)
+    rec = data.load(EARTHQUAKE)
     out = list(run(rec, name, seed=0, every=1, epochs=2, lbfgs=0, lr=3e-3, **settings))
     assert np.isfinite(out[-1]["rel_l2"]) and out[-1]["train_mse"] < out[0]["train_mse"]    # the loss falls
     assert out[-1]["per_record"].shape == (10,)
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not os.path.isfile(SHARED), reason=f"the earthquake data is not at {os.path.normpath(SHARED)}")
+@needs_earthquake
 def test_test_records_hold_out_the_first_ten_on_the_shared_file():
-    rec = data.load(SHARED)
+    rec = data.load(EARTHQUAKE)
     out = list(run(rec, "fir", test_records="0-9", every=1, epochs=1, lbfgs=50))
     assert out[-1]["per_record"].shape == (10,) and out[-1]["rel_l2"] < 0.05   # an FIR fits fast
 

@@ -8,16 +8,13 @@ import numpy as np
 import pytest
 import torch
 
+from helpers import EARTHQUAKE, needs_earthquake
 from repcore import RunConfig, Run
 from repcore.cli import main as cli
 from repcore.experiments.__main__ import main as experiments
 from repcore.operators import data
 from repcore.problems.operator import OperatorNet, RecordsProblem
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.path.normpath(os.path.join(ROOT, "..", "shared", "data", "earthquake", data.FILE_NAME))
-needs_file = pytest.mark.skipif(not os.path.isfile(SHARED), reason=f"the earthquake data is not at {SHARED} (never committed; "
-                                                                    f"download it from {data.DOWNLOAD})")
 OPERATOR_MODELS = ("fno", "repnet", "vanilla", "fir")
 
 
@@ -99,16 +96,16 @@ def test_the_operator_experiment_runs_quick_on_synthetic_records_and_checks_its_
     assert "the pinn1d experiment reads no data file" in capsys.readouterr().err
 
 
-@needs_file
+@needs_earthquake
 @pytest.mark.parametrize("model", ("fno", "repnet", "vanilla"))
 def test_one_short_run_of_each_cli_model_on_the_shared_file(model, capsys):
-    first = fit(capsys, "--data", SHARED, "--model", model, "--steps", "0")
-    r = fit(capsys, "--data", SHARED, "--model", model, "--steps", "9", "--every", "9")
+    first = fit(capsys, "--data", EARTHQUAKE, "--model", model, "--steps", "0")
+    r = fit(capsys, "--data", EARTHQUAKE, "--model", model, "--steps", "9", "--every", "9")
     assert r["extra"] == {"train_records": 90.0, "test_records": 10.0} and 0 < r["rel_l2"] < first["rel_l2"]
 
 
-@needs_file
+@needs_earthquake
 def test_test_records_hold_out_the_first_ten_on_the_shared_file(capsys):
-    author = fit(capsys, "--data", SHARED, "--model", "fir", "--steps", "9")
-    first_ten = fit(capsys, "--data", SHARED, "--model", "fir", "--steps", "9", "--test-records", "0-9")
+    author = fit(capsys, "--data", EARTHQUAKE, "--model", "fir", "--steps", "9")
+    first_ten = fit(capsys, "--data", EARTHQUAKE, "--model", "fir", "--steps", "9", "--test-records", "0-9")
     assert first_ten["extra"] == {"train_records": 90.0, "test_records": 10.0} and first_ten["rel_l2"] != author["rel_l2"]

@@ -70,10 +70,8 @@ def test_the_package_is_found_as_installed_not_through_sys_path_edits():
 PACKAGES = ("repcore", "dashboard")
 # The paths that leave the packages. store.py: the stored results are the repository's docs/results, found in
 # a checkout, else through $REPCORE_RESULTS or the current folder, else a StoreError (docs/install.md).
-# views/physics.py: a guess at this workplace's copy of the earthquake records (../shared/data beside the
-# checkout), only the default of the "Data file" box (the records are never shipped); to be replaced by a
-# documented setting (issue 23's closing note: that page was being edited by another change).
-LEAVES = ["repcore/experiments/store.py", "dashboard/views/physics.py"]
+# (The earthquake records are never shipped: the PINN page's "Data file" box starts with $REPCORE_EARTHQUAKE_DATA.)
+LEAVES = ["repcore/experiments/store.py"]
 
 
 def _data_files() -> list[str]:

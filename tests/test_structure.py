@@ -266,3 +266,22 @@ def test_no_module_uses_another_modules_private_names(tmp_path):
     planted.write_text("from dashboard.svg import Canvas, _poly\nfrom .store import _folder\nfrom repcore.library import animation\n"
                        "import numpy as np\nanimation._palette(np._x, self._own)\n")
     assert _private_uses(planted) == ["from dashboard.svg import _poly", "from .store import _folder", "animation._palette"]
+
+
+def _own_timers(path: pathlib.Path) -> list[str]:
+    """Where `path` builds a fragment or a timer itself: st.fragment (called, decorating, imported) or run_every=."""
+    return [f"{path.name}:{n.lineno}" for n in ast.walk(ast.parse(path.read_text()))
+            if isinstance(n, ast.Attribute) and n.attr == "fragment" or isinstance(n, ast.keyword) and n.arg == "run_every"
+            or isinstance(n, ast.ImportFrom) and any(a.name == "fragment" for a in n.names)]
+
+
+def test_no_page_builds_its_own_timed_fragment(tmp_path):
+    """The pages that move by themselves (training, the library's replay, a watcher's page) share one scaffold,
+    dashboard/playback.py: it owns the fragment the browser reruns on a timer and what a tick does before the
+    page draws (advance the clock; when it starts or stops, rerun the whole page). No page writes its own."""
+    own = [t for p in sorted((ROOT / "dashboard" / "views").glob("*.py")) for t in _own_timers(p)]
+    assert not own, f"timed fragments in pages (use dashboard/playback.show): {own}"
+    planted = tmp_path / "page.py"
+    planted.write_text("import streamlit as st\nfrom streamlit import fragment\n@st.fragment(run_every=1)\ndef f():\n    pass\n"
+                       "st.fragment(g)()\nst.write(run_every=2)\n")
+    assert sorted(_own_timers(planted)) == ["page.py:2", "page.py:3", "page.py:3", "page.py:6", "page.py:7"]

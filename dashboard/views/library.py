@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, settings, svg, takeaway
+from dashboard import charts, playback, settings, svg, takeaway
 from repcore.library import Library, LibraryError, default_path, parse_tags
 
 PLOT_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
@@ -70,42 +70,9 @@ st.dataframe(pd.DataFrame([{"id": i.id, "name": i.name, "saved": time.strftime("
                            for i in infos]), hide_index=True)
 view = st.radio("View", ["Replay", "Compare", "Manage"], horizontal=True, key="lib_view")
 
-SPEEDS = {"slow": 60.0, "normal": 25.0, "fast": 10.0}                # seconds for a whole replay, however many frames
-TICK_S = 0.25                                                         # redraws a second while a replay plays: 4
-
-
-def _anchor(steps: list[int], key: str) -> None:
-    """Start the replay clock so that the frame shown (session key `key`) is due now (on Play, on a new speed)."""
-    ss = st.session_state
-    at = steps.index(ss.get(key, steps[0]))
-    ss.replay_start = time.monotonic() - at / max(len(steps) - 1, 1) * SPEEDS[ss.replay_speed]
-
-
-def replay(run) -> None:
-    """The saved frames on a timeline; Play moves through them by itself (a timed fragment), at a pace set in
-    seconds per replay: the frame shown is the one due at this moment, so a slow redraw skips frames rather
-    than slowing the replay down. It ends on the last frame."""
-    ss, steps, key = st.session_state, run.steps(), f"lib_step_{run.id}"
-    playing = ss.get("replay_playing") == run.id
-    if playing:
-        due = (time.monotonic() - ss.replay_start) / SPEEDS[ss.replay_speed]
-        ss[key] = steps[min(int(due * (len(steps) - 1)), len(steps) - 1)]
-        if ss[key] == steps[-1]:                       # the last frame is shown: stop there
-            ss.replay_playing = None
-    c = st.columns([1, 2.2, 5], vertical_alignment="bottom")
-    if c[0].button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:",
-                   type="primary", key="replay_play", disabled=len(steps) < 2):
-        if not playing and ss.get(key) == steps[-1]:
-            ss[key] = steps[0]                       # from the start again
-        ss.replay_playing = None if playing else run.id
-        _anchor(steps, key)
-        st.rerun()
-    c[1].segmented_control("Speed", list(SPEEDS), key="replay_speed", required=True, on_change=_anchor,
-                           args=(steps, key), help=", ".join(f"{k}: {v:g} s" for k, v in SPEEDS.items()))
-    if playing and ss.replay_playing is None:
-        st.rerun()                                   # ended: the timer stops
-    step = steps[0] if len(steps) == 1 else c[2].select_slider(
-        "Timeline (epoch)", steps, key=key, format_func=lambda v: f"{v:,}", help="saved snapshots; nothing is retrained")
+def replay(run, clock: playback.ReplayClock) -> None:
+    """The saved frames on a timeline (playback.ReplayClock: Play moves through them by itself)."""
+    playing, step = clock.playing, clock.controls()
     snaps = {m.label: m.at(step) for m in run.models}
     for col, m in zip(st.columns(len(run.models)), run.models):
         s = snaps[m.label]
@@ -130,9 +97,8 @@ def replay(run) -> None:
 if view == "Replay":
     run_id = st.selectbox("Run", list(by_id), format_func=name_of, key="lib_replay")
     run = load(by_id[run_id])
-    st.session_state.setdefault("replay_speed", "normal")
-    every = TICK_S if st.session_state.get("replay_playing") == run.id else None
-    st.fragment(run_every=every)(replay)(run)
+    clock = playback.ReplayClock(run.id, run.steps())
+    playback.show(clock, partial(replay, run, clock), playback.TICK_S)
     first = run.models[0].cfg
     c = st.columns([1.4, 1.2, 1.6], vertical_alignment="bottom")
     c[0].button("Train these settings live", on_click=settings.open_live,

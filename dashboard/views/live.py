@@ -13,7 +13,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, controls, lesson, settings, slots, status, svg, watch
+from dashboard import charts, controls, lesson, playback, settings, status, svg, watch
 from dashboard.controls import live_target
 from dashboard.saving import save_popover
 from dashboard.settings import live_session
@@ -36,14 +36,7 @@ head[5].toggle("Presentation mode", key="w_present", on_change=settings.set_pres
 cfg, models = ss.cfg, ss.models
 live = live_session()
 live.configure({m: cfg.replace(model=m) for m in models})
-if status.play_button(head[0], live, "play"):
-    slots.play(live)            # now, or once a training slot frees (slots.py)
-if head[1].button("Pause", icon=":material/pause:"):
-    status.pause(live)
-if head[2].button("Step", icon=":material/skip_next:", help=f"train {STEP_EPOCHS} epochs, then pause"):
-    live.step(STEP_EPOCHS)
-if head[3].button("Reset", icon=":material/restart_alt:", help="back to epoch 0, same settings and seed"):
-    live.reset()
+playback.buttons(head[:4], live, step=STEP_EPOCHS)
 if not present:
     save_popover(head[4], live, cfg, models)
 trained = next(iter(live.lanes.values())).cfg
@@ -87,10 +80,6 @@ def lane_head(label: str, lane) -> None:
 
 
 def board():
-    live.poll()
-    if live.playing and live.finished():     # budget spent (or every model stopped): back to interactive charts
-        live.pause()
-        st.rerun()
     ss.ticks = ss.get("ticks", 0) + 1
     lanes, ghost = live.lanes, live.ghost
     snaps = {label: lane.latest for label, lane in lanes.items() if lane.latest is not None}
@@ -124,11 +113,8 @@ def board():
                help="chart refreshes since the page opened; the loss terms summed for training")
 
 
-with main:
-    if live.playing:          # refreshed on a timer while training; paused, redrawn when something arrives (streamlit_app.py)
-        st.fragment(run_every=REFRESH_S)(board)()
-    else:
-        board()
+with main:                  # refreshed on a timer while training; paused, redrawn when something arrives (streamlit_app.py)
+    playback.show(live, board, REFRESH_S)
 if not present:                 # presentation mode: one screen, nothing below the charts
     with st.expander("What am I looking at?"):
         st.markdown(

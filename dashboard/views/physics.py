@@ -22,7 +22,6 @@ WATCH = {
     "operator": "Train live opens the RepNet operator on the live page (the first held-out record's response over its "
                 "50 s); the live operator view below trains several operators here and shows any held-out record.",
 }
-DATA_FILE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data", "earthquake", records.FILE_NAME)
 LIVE_OWN = ("every", "device")   # the live page keeps its own snapshot cadence and device
 
 
@@ -65,10 +64,14 @@ for name in WATCH:
         st.subheader(exp.title)
         st.write(f"{exp.note} {WATCH[name]}")
         cases = exp.cases(False)
-        if exp.reads_data:      # the records file is never shipped: the user says where it is
-            default = os.path.normpath(DATA_FILE) if os.path.isfile(DATA_FILE) else ""
-            path = st.text_input("Data file", value=default, key=f"data-{name}",
-                                 help=f"{records.FILE_NAME}; download it from {records.DOWNLOAD}")
+        if exp.reads_data:      # the records file is never shipped: the user (or $REPCORE_EARTHQUAKE_DATA) says where it is
+            path = st.text_input("Data file", value=records.default_path(), key=f"data-{name}",
+                                 help=f"{records.FILE_NAME}; download it from {records.DOWNLOAD}; the box starts with "
+                                      f"${records.DATA_ENV} when the server has it set")
+            if not os.path.isfile(os.path.expanduser(path.strip())):
+                st.caption((f"No file at `{path.strip()}`. " if path.strip() else "No data file. ") + f"Type the path of "
+                           f"{records.FILE_NAME} above, or start the dashboard with {records.DATA_ENV}=/path/to/"
+                           f"{records.FILE_NAME} set (docs/install.md); download it from {records.DOWNLOAD}.")
             cases = [(label, cfg.replace(data=path.strip())) for label, cfg in cases]
         for label, cfg in cases:
             st.button("Train live" if len(cases) == 1 else f"Train live: {label}", key=f"setup-{name}-{label}", type="primary",

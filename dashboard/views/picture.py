@@ -2,7 +2,7 @@
 (Tancik et al. 2020, fig. 1). Network settings come from the sidebar; `?present=1` hides the chrome."""
 import streamlit as st
 
-from dashboard import charts, slots, status, svg, upload
+from dashboard import charts, playback, status, svg, upload
 from dashboard import picture_charts as pc
 from dashboard.resolution import LIVE_SIDES, live_side
 from dashboard.session import LiveSession
@@ -65,14 +65,7 @@ live.configure({m: cfg.replace(model=m) for m in models})
 st.caption(f"{target.text} · {base.act} · width {base.width} × {base.depth} hidden · Adam lr {base.lr:g} · seed {base.seed} · "
            "every pixel is a training point and the error is over every pixel · network settings from the sidebar")
 buttons = st.columns([1, 1, 1, 1, 3])
-if status.play_button(buttons[0], live, "picture_play"):
-    if "live" in ss:
-        ss.live.pause()              # one training page at a time: the cores are shared
-    slots.play(live)
-if buttons[1].button("Pause", icon=":material/pause:", key="picture_pause"):
-    status.pause(live)
-if buttons[2].button("Reset", icon=":material/restart_alt:", key="picture_reset", help="back to epoch 0, same settings and seed"):
-    live.reset()
+playback.buttons(buttons[:3], live, "picture_")
 if buttons[3].button("Exit" if present else "Present", icon=":material/slideshow:", key="picture_present"):
     ss.present = not present
     st.rerun()
@@ -80,10 +73,6 @@ status.say(live)
 
 
 def board():
-    live.poll()
-    if live.playing and live.finished():
-        live.pause()
-        st.rerun()
     lanes = live.lanes
     if choice == "auto" and live.playing and side > LIVE_SIDES[1] and _too_slow(lanes):
         ss.picture_auto[net] = LIVE_SIDES[LIVE_SIDES.index(side) - 1]      # stay live on a busy CPU: a smaller picture
@@ -133,17 +122,8 @@ def _too_slow(lanes) -> bool:
     return len(spans) == len(lanes) and min(spans) >= 6 and max(live.epochs_per_s(label) for label in lanes) < MIN_EPOCHS_S
 
 
-def keep_alive():
-    """Paused: a poll is the workers' keep-alive (they exit unasked); redraw only when something arrived."""
-    if live.poll():
-        st.rerun()
-
-
-if live.playing:
-    st.fragment(run_every=REFRESH_S)(board)()
-else:
-    board()
-    st.fragment(run_every=1.5 if live.waiting() else 5)(keep_alive)()
+playback.show(live, board, REFRESH_S)
+playback.keep_alive(live)
 
 if not present:
     with st.expander("Why does RepNet barely help here?", expanded=False):

@@ -1,7 +1,7 @@
 """Spectral bias over time: the error at every frequency against epoch (the frequency principle)."""
 import streamlit as st
 
-from dashboard import charts, slots, status
+from dashboard import charts, playback, status
 from dashboard.settings import live_session
 
 live = live_session()
@@ -15,21 +15,11 @@ st.markdown(
     "the target's strongest mode (log scale). Rahaman et al. (2019) and Xu et al. (the *frequency principle*) "
     "showed that plain networks "
     "clear the low frequencies first. Train on the **Live comparison** page, or here:")
-c = st.columns([1, 1, 1, 5])
-if status.play_button(c[0], live, "spectral_play"):
-    slots.play(live)
-if c[1].button("Pause", icon=":material/pause:"):
-    status.pause(live)
-if c[2].button("Reset", icon=":material/restart_alt:", help="back to epoch 0, same settings and seed"):
-    live.reset()
+playback.buttons(st.columns([1, 1, 1, 5]), live, "spectral_")
 status.say(live)
 
 
 def maps():
-    live.poll()
-    if live.playing and live.finished():
-        live.pause()
-        st.rerun()
     lanes = {lab: lane for lab, lane in live.lanes.items() if lane.latest is not None}
     if not lanes:
         st.info("Starting the training processes…" if not any(lane.error for lane in live.lanes.values()) else
@@ -49,7 +39,4 @@ def maps():
     st.plotly_chart(charts.by_frequency({lab: lane.history for lab, lane in lanes.items()}, first), key="by-frequency")
 
 
-if live.playing:
-    st.fragment(run_every=1.0)(maps)()
-else:
-    maps()
+playback.show(live, maps, 1.0)

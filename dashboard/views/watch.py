@@ -6,7 +6,7 @@ import time
 
 import streamlit as st
 
-from dashboard import settings, svg, watch
+from dashboard import playback, settings, svg, watch
 from dashboard.controls import live_target
 from repcore.palette import color
 
@@ -62,12 +62,9 @@ def lane(label: str, view: watch.View, cast: watch.Broadcast, w: int, h: int) ->
 
 
 def frame() -> None:
-    cast = watch.board().get(code)
-    if cast is None or cast.playing != ss.get("watch_playing"):
-        ss.watch_playing = cast is not None and cast.playing
-        if cast is None or ss.get("watch_drawn"):
-            st.rerun()          # the timer's pace follows the owner's Play and Pause; a code that vanished: the page says so
-    ss.watch_drawn = True
+    cast = following.cast
+    if cast is None:
+        st.rerun()              # a code that vanished: the page says so
     watch.board().seen(code, ss.viewer)
     first = next((v for v in cast.lanes.values()), None)
     if first is not None:
@@ -91,7 +88,8 @@ def frame() -> None:
     st.image(drawn(cast, ("curves",), lambda: svg.curves(histories, MAIN_PX, 280, FONT, cast.ghost)), width="stretch")
 
 
-cast = watch.board().get(code) if code else None
+following = watch.Following(code)        # the timer's pace follows the owner's Play and Pause (playback.show)
+cast = following.cast
 head = st.columns([4, 1], vertical_alignment="center")
 if cast is None:
     head[0].title("Nothing to watch")
@@ -104,6 +102,4 @@ head[0].markdown(f"### :material/visibility: Following **{cast.owner}** live")
 head[0].caption(f"code {code} · read-only: {cast.owner}'s Play, Pause, Reset and settings changes show here as they happen")
 head[1].button("Try it yourself", type="primary", icon=":material/play_arrow:", on_click=try_it,
                help="your own session with these settings: change them, train, compare")
-ss.watch_playing = cast.playing
-ss.watch_drawn = False
-st.fragment(run_every=PLAYING_S if cast.playing else PAUSED_S)(frame)()
+playback.show(following, frame, PLAYING_S, PAUSED_S)

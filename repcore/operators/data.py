@@ -27,6 +27,7 @@ from ..errors import UserError
 
 FILE_NAME = "eq_data_N100_r2500.mat"
 DOWNLOAD = f"https://github.com/XuhuiM/SciML-Course (Codes/Neural_Operator/FNO_earthquake1D/Data/{FILE_NAME})"
+DATA_ENV = "REPCORE_EARTHQUAKE_DATA"       # where this machine keeps the file: the dashboard's default path (docs/install.md)
 AUTHOR_TEST = 10          # the author's split: the last 10 records test, the rest train
 FIELDS = ("Load", "Response", "Time")
 
@@ -65,6 +66,12 @@ def open_records(spec: str) -> Records:
         raise OperatorDataError(f"data: the operator problem reads the earthquake records from a file: give --data PATH "
                                 f"to {FILE_NAME} (download it from {DOWNLOAD})")
     return synthetic() if str(spec).strip() == SYNTHETIC else load(spec)
+
+
+def default_path(env=os.environ) -> str:
+    """The file's path as $REPCORE_EARTHQUAKE_DATA gives it ('' when unset): a default to offer, never read
+    behind the user's back (a run's `data` field always names its file, so a saved run says what it read)."""
+    return os.path.expanduser(env.get(DATA_ENV, "").strip())
 
 
 def synthetic(seed: int = 0, hz: float = 1.25, damping: float = 0.05) -> Records:
