@@ -224,6 +224,10 @@ class LiveSession:
                         lane.queued = payload.step          # its goals were dropped
                         self._paused(label)
             if not lane.stopped and not lane.worker.alive:
+                if lane.worker.proc.exitcode == 0 and (lane.latest is None or lane.latest.step == 0) and not lane.ahead:
+                    self.lanes[label] = Lane(lane.cfg, Worker(lane.cfg, label, self.idle_timeout, nice=self.nice))
+                    self.goals, new = [], True       # idled out at epoch 0: a fresh start is the same run, nothing lost
+                    continue
                 lane.stopped, new = True, True
                 lane.error = self._stop_reason(lane)
                 self.pausing.discard(label)
@@ -268,8 +272,8 @@ class LiveSession:
         at = f" at epoch {lane.latest.step:,}" if lane.latest is not None else ""
         code = lane.worker.proc.exitcode
         if code == 0:       # the child's only clean exit without a "stop" from us: nobody asked for idle_timeout s
-            return (f"Training stopped{at}: the page sent no request for {self.idle_timeout:g} s (a hidden, asleep or "
-                    f"overloaded tab), so its process ended. The charts keep what was reached; press Reset to start again.")
+            return (f"Training stopped{at}: the page sent no request for {self.idle_timeout:g} s and was not connected (a "
+                    f"closed, asleep or offline tab), so its process ended. The charts keep what was reached; press Reset to start again.")
         return f"The training process of {lane.worker.label} ended unexpectedly{at} (exit code {code}). Press Reset to start again."
 
     def epochs_per_s(self, label: str) -> float:

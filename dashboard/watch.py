@@ -1,7 +1,8 @@
 """Watch mode: one session's live training shown read-only on any number of screens (`?watch=CODE`),
 trained once.
 
-The lecturer shares the session (`share_control`, in the live page's sidebar): it gets a short code, and
+The lecturer shares the session (`share_control`, in the live page's sidebar; in presentation mode in the
+Share popover by the buttons, `share_popover`): it gets a short code, and
 after each of its polls (LiveSession.listeners) it publishes a Broadcast, an immutable record of what
 its page shows: per model the settings, the frame shown and the light history; the faded previous run;
 the restart notice; playing, paused, finished or waiting for a slot. A watcher's page (views/watch.py)
@@ -223,6 +224,12 @@ def _switched(live) -> None:
         share(live, ss.get("share_owner") or "the lecturer")
     else:
         unshare(live)
+
+
+def share_popover(where, live) -> None:
+    """Presentation mode's Share (it has no sidebar): the same switch, name and link, in a popover by the buttons."""
+    with where.popover("Share", icon=":material/visibility:"):
+        share_control(st, live)
 
 
 def share_control(where, live) -> None:

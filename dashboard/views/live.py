@@ -29,13 +29,15 @@ if not present:
     st.title("Spectral bias, live")
     st.caption(f"{PROBLEMS.get(cfg.problem).solution.capitalize()} `{live_target(cfg)}` · {cfg.act} · width {cfg.width} × "
                f"{cfg.depth} hidden · Adam lr {cfg.lr:g} · seed {cfg.seed}")
-head = st.columns([1, 1, 1, 1, 2.2, 1.6] if present else [1, 1, 1, 1, 1.3, 2.4], vertical_alignment="center")
+head = st.columns([1, 1, 1, 1, 1.3, 1.1, 1.6] if present else [1, 1, 1, 1, 1.3, 2.4], vertical_alignment="center")
 if present:         # drawn only while open, from the settings trained (settings.lecture_popover)
     settings.lecture_popover(head[4], controls.LECTURE)
-head[5].toggle("Presentation mode", key="w_present", on_change=settings.set_present, help="big text, one screen, no sidebar")
+head[-1].toggle("Presentation mode", key="w_present", on_change=settings.set_present, help="big text, one screen, no sidebar")
 cfg, models = ss.cfg, ss.models
 live = live_session()
 live.configure({m: cfg.replace(model=m) for m in models})
+if present:          # no sidebar: the lecturer's Share (the watch link) by the buttons
+    watch.share_popover(head[5], live)
 if status.play_button(head[0], live, "play"):
     slots.play(live)            # now, or once a training slot frees (slots.py)
 if head[1].button("Pause", icon=":material/pause:"):
