@@ -218,9 +218,9 @@ def follow_line() -> str:
     return f" · :material/visibility: follow live: {link(code)} ({board().watching(code)} watching)" if code else ""
 
 
-def _switched(live) -> None:
+def _switched(live, switch: str) -> None:
     ss = st.session_state
-    if ss.w_share:
+    if ss[switch]:
         share(live, ss.get("share_owner") or "the lecturer")
     else:
         unshare(live)
@@ -229,24 +229,27 @@ def _switched(live) -> None:
 def share_popover(where, live) -> None:
     """Presentation mode's Share (it has no sidebar): the same switch, name and link, in a popover by the buttons."""
     with where.popover("Share", icon=":material/visibility:"):
-        share_control(st, live)
+        share_control(st, live, "_present")
 
 
-def share_control(where, live) -> None:
+def share_control(where, live, place: str = "") -> None:
     """The lecturer's switch: share this session live; the link to give, and how many screens follow it.
-    (Its widgets take their values from the sharing itself: Streamlit forgets a widget's state on the runs
-    that do not draw it, as presentation mode does not.)"""
+    Its widgets take their values from the sharing itself: Streamlit forgets a widget's state on the runs
+    that do not draw it, as presentation mode does not draw the sidebar. `place` tells the sidebar's widgets
+    from the Share popover's (Streamlit tells widgets apart by page and container too, so one key cannot
+    serve both)."""
     ss = st.session_state
-    ss.setdefault("w_share", bool(ss.get("share_code")))
-    ss.setdefault("w_share_owner", ss.get("share_owner", ""))
-    where.toggle("Share live (watch link)", key="w_share", on_change=_switched, args=(live,),
+    switch, name = "w_share" + place, "w_share_owner" + place
+    ss.setdefault(switch, bool(ss.get("share_code")))
+    ss.setdefault(name, ss.get("share_owner", ""))
+    where.toggle("Share live (watch link)", key=switch, on_change=_switched, args=(live, switch),
                  help="students open the link and watch this session train, read-only; the server trains it once")
     if not ss.get("share_code"):
         return
-    ss.share_owner = ss.w_share_owner.strip()
+    ss.share_owner = ss[name].strip()
     code = share(live, ss.share_owner or "the lecturer")
-    where.text_input("Your name, as watchers see it", key="w_share_owner", max_chars=40, placeholder="the lecturer")
-    where.code(link(code), language=None)
+    where.text_input("Your name, as watchers see it", key=name, max_chars=40, placeholder="the lecturer")
+    where.code(link(code), language=None, wrap_lines=True)      # all of it legible, in the sidebar too
     n = board().watching(code)
     where.caption(f"code **{code}** · {n} screen{'' if n == 1 else 's'} watching",
                   help="screens that drew a frame in the last few seconds")

@@ -32,6 +32,8 @@ def test_a_connected_page_keeps_its_processes_without_polling_and_a_gone_one_sto
     live.configure({m: CFG.replace(model=m) for m in ("vanilla", "repnet")})
     keeper.attach("s1", live)
     started(live)
+    live.step(20)                                         # past epoch 0 (where an idled-out worker restarts silently)
+    assert live.settle(60)
     workers = [lane.worker for lane in live.lanes.values()]
     time.sleep(4 * IDLE)                                  # the page is silent (its browser starved), but connected
     assert all(w.alive for w in workers) and touched and touched[-1] is live
