@@ -65,6 +65,8 @@ def heartbeat():
         st.rerun()
     if live is not None and live.poll() and not live.playing and page.title in TRAINING_VIEWS:
         st.rerun()
+    if page.title == "Live comparison" and watch.audience_changed():       # a screen began or stopped watching
+        st.rerun()
 
 
 with st.container() if present else st.sidebar:     # presentation mode has no sidebar (nor would its timer tick)

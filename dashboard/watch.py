@@ -215,7 +215,18 @@ def link(code: str) -> str:
 def follow_line() -> str:
     """' · follow live: LINK' while this session shares (presentation mode's line under the buttons)."""
     code = st.session_state.get("share_code")
-    return f" · :material/visibility: follow live: {link(code)} ({board().watching(code)} watching)" if code else ""
+    return f" · :material/visibility: follow live: {link(code)} ({_watching(code)} watching)" if code else ""
+
+
+def _watching(code: str) -> int:
+    st.session_state.watching_shown = n = board().watching(code)
+    return n
+
+
+def audience_changed() -> bool:
+    """The number of screens watching differs from the one the page shows (the heartbeat then redraws a paused page)."""
+    code = st.session_state.get("share_code")
+    return code is not None and board().watching(code) != st.session_state.get("watching_shown")
 
 
 def _switched(live, switch: str) -> None:
@@ -250,6 +261,6 @@ def share_control(where, live, place: str = "") -> None:
     code = share(live, ss.share_owner or "the lecturer")
     where.text_input("Your name, as watchers see it", key=name, max_chars=40, placeholder="the lecturer")
     where.code(link(code), language=None, wrap_lines=True)      # all of it legible, in the sidebar too
-    n = board().watching(code)
+    n = _watching(code)
     where.caption(f"code **{code}** · {n} screen{'' if n == 1 else 's'} watching",
                   help="screens that drew a frame in the last few seconds")

@@ -95,7 +95,7 @@ def test_the_lecturer_shares_from_presentation_mode():
         watcher = user(browser, f"{url}/?watch={code}")
         assert wait_for(lambda: epochs(watcher) == [0, 0] and "Following Dr. Ada live" in text(watcher), 60), text(watcher)
         lecturer.keyboard.press("Escape")                 # the popover closes; the line under the buttons keeps the link
-        assert wait_for(lambda: f"follow live: {link} (1 watching)" in text(lecturer), 30), text(lecturer)
+        assert wait_for(lambda: f"follow live: {link} (1 watching)" in text(lecturer) and not popover.is_visible(), 30), text(lecturer)
         shot(lecturer, "present-shared")
         browser.close()
 
