@@ -1,4 +1,4 @@
-"""Watch mode (dashboard/watch.py, views/watch.py): a shared session publishes what its page shows, a
+"""Watch mode (dashboard/watch.py, sharing.py, views/watch.py): a shared session publishes what its page shows, a
 watcher (`?watch=CODE`) draws it read-only without training anything, follows Play, Pause, Reset and a
 settings change, says whom it follows, and "Try it yourself" starts a session of its own."""
 import multiprocessing as mp

@@ -13,7 +13,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, controls, lesson, settings, slots, status, svg, watch
+from dashboard import charts, controls, lesson, settings, sharing, slots, status, svg
 from dashboard.controls import live_target
 from dashboard.saving import save_popover
 from dashboard.settings import live_session
@@ -37,7 +37,7 @@ cfg, models = ss.cfg, ss.models
 live = live_session()
 live.configure({m: cfg.replace(model=m) for m in models})
 if present:          # no sidebar: the lecturer's Share (the watch link) by the buttons
-    watch.share_popover(head[5], live)
+    sharing.share_popover(head[5], live)
 if status.play_button(head[0], live, "play"):
     slots.play(live)            # now, or once a training slot frees (slots.py)
 if head[1].button("Pause", icon=":material/pause:"):
@@ -50,7 +50,7 @@ if not present:
     save_popover(head[4], live, cfg, models)
 trained = next(iter(live.lanes.values())).cfg
 if present:          # what the room sees being trained, from the settings the models train with
-    st.caption(f"`{live_target(trained)}` · {trained.act} · {trained.steps:,} epochs" + watch.follow_line()
+    st.caption(f"`{live_target(trained)}` · {trained.act} · {trained.steps:,} epochs" + sharing.follow_line()
                + (f" · :material/restart_alt: {live.notice}" if live.notice else ""))
 elif live.notice:
     st.info(live.notice, icon=":material/restart_alt:")
