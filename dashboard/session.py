@@ -10,8 +10,9 @@ the slowest. Pause stops every worker where it is, the ones behind train up to t
 `settle()` waits for that: what Pause shows is where training stopped, and nothing moves after it.
 Goals lie on a grid of epochs (pacing.frame_every: at least FRAMES over the budget), split finer
 while the models are fast enough to show more frames. The page calls `poll()` on every refresh: it
-takes the snapshots that arrived, moves the frame, queues goals and keeps the workers alive (a worker
-that stops being polled, a closed tab, exits by itself).
+takes the snapshots that arrived, moves the frame, queues goals and keeps the workers alive; so does
+`keep_alive`, from the server's presence thread while the page is connected (dashboard/presence.py): a
+worker nobody keeps alive, a closed tab's, exits by itself.
 `close()` (session end via weakref.finalize) stops and reaps the workers.
 Histories are light records, thinned to at most `max_history` points; each lane also keeps its frames,
 full snapshots on the grid (what a saved run replays), at most `max_frames`, evenly spread.
@@ -44,7 +45,7 @@ def _close_all(lanes: dict) -> None:
 
 
 class LiveSession:
-    def __init__(self, max_history: int = 400, idle_timeout: float = 20.0, max_frames: int = MAX_SNAPSHOTS):
+    def __init__(self, max_history: int = 400, idle_timeout: float = 20.0, max_frames: int = MAX_SNAPSHOTS, nice: int = 0):
         self.lanes: dict[str, Lane] = {}
         self.ghost: dict[str, Ghost] = {}
         self.notice = ""                   # what the last restart changed (shown until the next one)
@@ -53,7 +54,7 @@ class LiveSession:
         self.pausing: set[str] = set()     # lanes asked to stop now, not yet answered
         self.frame_every = 1
         self.max_history, self.max_frames = max_history, max_frames
-        self.idle_timeout = idle_timeout
+        self.idle_timeout, self.nice = idle_timeout, nice     # the workers' (repcore.workers.Worker)
         self.listeners: list = []          # called with the session after each poll (watch.py: a shared session publishes)
         self._finalizer = weakref.finalize(self, _close_all, self.lanes)
 
@@ -93,7 +94,7 @@ class LiveSession:
     def _restart(self, label: str, cfg: RunConfig) -> None:
         lane = self.lanes.get(label)
         if lane is None or lane.worker is None or not lane.worker.alive:   # new, stopped or crashed: a fresh process
-            self.lanes[label] = Lane(cfg, Worker(cfg, label, self.idle_timeout))
+            self.lanes[label] = Lane(cfg, Worker(cfg, label, self.idle_timeout, nice=self.nice))
         else:
             lane.worker.send("reset", cfg)
             self.lanes[label] = Lane(cfg, lane.worker)
@@ -161,6 +162,13 @@ class LiveSession:
     def close(self) -> None:
         self._finalizer()
 
+    def keep_alive(self) -> None:
+        """A keep-alive to every worker (any thread may call it: presence.py, while the page is connected)."""
+        for lane in list(self.lanes.values()):
+            worker = lane.worker
+            if worker is not None:
+                worker.send("ping")
+
     def _feed(self, lane: Lane, until: int) -> None:
         """Send the lane the goals queued after its last one, up to `until`."""
         for goal in [g for g in self.goals if lane.queued < g <= until]:
@@ -222,6 +230,10 @@ class LiveSession:
                         lane.queued = payload.step          # its goals were dropped
                         self._paused(label)
             if not lane.stopped and not lane.worker.alive:
+                if lane.worker.proc.exitcode == 0 and (lane.latest is None or lane.latest.step == 0) and not lane.ahead:
+                    self.lanes[label] = Lane(lane.cfg, Worker(lane.cfg, label, self.idle_timeout, nice=self.nice))
+                    self.goals, new = [], True       # idled out at epoch 0: a fresh start is the same run, nothing lost
+                    continue
                 lane.stopped, new = True, True
                 lane.error = self._stop_reason(lane)
                 self.pausing.discard(label)
@@ -266,8 +278,8 @@ class LiveSession:
         at = f" at epoch {lane.latest.step:,}" if lane.latest is not None else ""
         code = lane.worker.proc.exitcode
         if code == 0:       # the child's only clean exit without a "stop" from us: nobody asked for idle_timeout s
-            return (f"Training stopped{at}: the page sent no request for {self.idle_timeout:g} s (a hidden, asleep or "
-                    f"overloaded tab), so its process ended. The charts keep what was reached; press Reset to start again.")
+            return (f"Training stopped{at}: the page sent no request for {self.idle_timeout:g} s and was not connected (a "
+                    f"closed, asleep or offline tab), so its process ended. The charts keep what was reached; press Reset to start again.")
         return f"The training process of {lane.worker.label} ended unexpectedly{at} (exit code {code}). Press Reset to start again."
 
     def epochs_per_s(self, label: str) -> float:

@@ -191,12 +191,22 @@ def _to_url(cfg: RunConfig) -> None:
 
 
 def live_session():
-    """This browser session's LiveSession (created on first use; closed when the session ends).
-    Its workers exit after REPCORE_IDLE_TIMEOUT seconds (default 20) without a request from the page."""
-    from dashboard.session import LiveSession
+    """This browser session's LiveSession (created on first use; closed when the session ends)."""
     if "live" not in st.session_state:
-        st.session_state.live = LiveSession(idle_timeout=float(os.environ.get("REPCORE_IDLE_TIMEOUT", "20")))
+        st.session_state.live = new_live_session()
     return st.session_state.live
+
+
+def new_live_session():
+    """A LiveSession for this browser session. Its workers train at niceness REPCORE_WORKER_NICE (default 10:
+    below the server and the pages) and exit REPCORE_IDLE_TIMEOUT s (default 20) after the last request
+    from the page or keep-alive from the server, which sends them while the page is connected (presence.py)."""
+    from dashboard import presence
+    from dashboard.session import LiveSession
+    live = LiveSession(idle_timeout=float(os.environ.get("REPCORE_IDLE_TIMEOUT", "20")),
+                       nice=int(os.environ.get("REPCORE_WORKER_NICE", "10")))
+    presence.attach(live)
+    return live
 
 
 def show_notices() -> None:

@@ -4,8 +4,11 @@ A classroom shares one machine: thirty sessions playing at once would each get a
 So pressing Play takes a training slot (`play`); with every slot taken the session joins a first-come
 queue, its page says its place in words and polls, and its training starts by itself when a slot frees
 (`tick`, from the page's heartbeat, streamlit_app.py). A slot is held while the session plays: Pause,
-Reset, the end of the budget free it at once, a page that stops polling (a closed or sleeping tab) after
-`lease_s`, like its training processes (repcore.workers idle timeout). While others wait, a session that
+Reset, the end of the budget free it at once, a closed tab after `lease_s`, like its training processes
+(repcore.workers idle timeout). A page counts as there while it polls or, slow as its browser may be,
+while the server sees it connected (`touch`, from presence.py): a slow page keeps its slot and its place
+in the queue, but a free slot goes to the first waiting page that polled in the last STALE_S seconds, so
+a silent one at the head does not stall the queue (it keeps its place and takes the next slot). While others wait, a session that
 has played `turn_s` seconds is paused and told why, so one long run cannot keep a slot all lesson. A
 shared session (the lecturer's, watched on many screens: watch.py) joins the queue at its head and keeps
 its slot past its turn: it trains for the room.
@@ -44,6 +47,7 @@ def cap_from_env(env=os.environ) -> int:
 
 
 GRACE_S = 2.0       # a slot just granted is kept this long before its session must be playing
+STALE_S = 10.0      # a waiting page that has not polled for this long lets the next one take a free slot
 
 
 @dataclass
@@ -64,6 +68,7 @@ class Slots:
         self._count = 0
         self.holding: dict[int, Seat] = {}
         self.waiting: dict[int, float] = {}       # key -> its page's last poll; insertion order = the queue
+        self.present: dict[int, float] = {}       # key -> the last time the server saw its page connected (touch)
 
     def key(self, live) -> int:
         with self._lock:
@@ -73,16 +78,27 @@ class Slots:
                 weakref.finalize(live, self.leave, self._count)
             return self._keys[live]
 
+    def _gone(self, k: int, seen: float, now: float) -> bool:
+        """Neither polled nor seen connected for `lease_s`."""
+        return now - max(seen, self.present.get(k, seen)) > self.lease_s
+
     def _tidy(self, now: float) -> None:
-        """Free the slots of sessions no longer playing or no longer polled, drop waiters no longer polled."""
+        """Free the slots of sessions no longer playing or gone, drop waiters gone."""
         for k, seat in list(self.holding.items()):
             live = seat.session()
             idle = live is None or not live.playing and now - seat.since > GRACE_S     # granted, Play on its way
-            if idle or now - seat.seen > self.lease_s:
+            if idle or self._gone(k, seat.seen, now):
                 del self.holding[k]
         for k, seen in list(self.waiting.items()):
-            if now - seen > self.lease_s:
+            if self._gone(k, seen, now):
                 del self.waiting[k]
+
+    def touch(self, live) -> None:
+        """`live`'s page is connected (presence.py, every few seconds): it keeps its slot or place while slow."""
+        k = self._keys.get(live)
+        if k is not None:
+            with self._lock:
+                self.present[k] = self.clock()
 
     def ask(self, live, first: bool = False) -> int:
         """0 if `live` may play now (it holds a slot, or got one), else its place in the queue (1 = next);
@@ -96,8 +112,10 @@ class Slots:
             if first and k not in self.waiting:
                 self.waiting = {k: now, **self.waiting}
             self.waiting[k] = now
-            free, place = self.cap - len(self.holding), list(self.waiting).index(k)
-            if place < free:
+            queue = list(self.waiting)
+            free, place = self.cap - len(self.holding), queue.index(k)
+            polling = sum(now - self.waiting[w] <= STALE_S for w in queue[:place])     # a silent page ahead lets us by
+            if polling < free:
                 del self.waiting[k]
                 self.holding[k] = Seat(weakref.ref(live), now, now)
                 return 0
@@ -107,6 +125,7 @@ class Slots:
         with self._lock:
             self.holding.pop(k, None)
             self.waiting.pop(k, None)
+            self.present.pop(k, None)
 
     def place(self, live) -> int:
         """Its place in the queue (0: not waiting), keeping it there."""

@@ -4,7 +4,7 @@ import os
 
 import streamlit as st
 
-from dashboard import controls, lesson, settings, slots, watch
+from dashboard import controls, lesson, settings, sharing, slots, watch
 from repcore.workers import warm_up
 
 warm_up()      # the training processes' fork server imports torch while this page renders (a no-op once up)
@@ -35,7 +35,7 @@ if st.session_state.pop("goto_live", False):      # set by a lesson's or a setup
     st.switch_page(pages[0])
 settings.page_style(present)
 if not present and page.title == "Live comparison":
-    watch.share_control(st.sidebar, settings.live_session())     # the lecturer's Share, first in the sidebar
+    sharing.share_control(st.sidebar, settings.live_session())     # the lecturer's Share, first in the sidebar
 if not present and page.title == "Live comparison" and st.session_state.get("lesson") is not None:
     with st.sidebar:
         lesson.panel(st.session_state.lesson)      # above the controls its steps ask to change
@@ -64,6 +64,8 @@ def heartbeat():
     if any([slots.tick(x) for x in trainers]):       # a turn came (or ended), a new place in the queue
         st.rerun()
     if live is not None and live.poll() and not live.playing and page.title in TRAINING_VIEWS:
+        st.rerun()
+    if page.title == "Live comparison" and sharing.audience_changed():       # a screen began or stopped watching
         st.rerun()
 
 

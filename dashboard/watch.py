@@ -1,7 +1,8 @@
 """Watch mode: one session's live training shown read-only on any number of screens (`?watch=CODE`),
 trained once.
 
-The lecturer shares the session (`share_control`, in the live page's sidebar): it gets a short code, and
+The lecturer shares the session (sharing.py: the Share switch in the live page's sidebar, or in
+presentation mode in the Share popover by the buttons): it gets a short code, and
 after each of its polls (LiveSession.listeners) it publishes a Broadcast, an immutable record of what
 its page shows: per model the settings, the frame shown and the light history; the faded previous run;
 the restart notice; playing, paused, finished or waiting for a slot. A watcher's page (views/watch.py)
@@ -19,7 +20,6 @@ from __future__ import annotations
 import secrets
 import threading
 import time
-import weakref
 from dataclasses import dataclass, field
 
 import streamlit as st
@@ -185,76 +185,3 @@ def watching(params) -> str | None:
     if "watch" not in ss:
         ss.watch = " ".join(params["watch"].split()).upper()[:40] if "watch" in params else None
     return ss.watch
-
-
-def _publisher(code: str, slots):
-    def publish(live) -> None:
-        board().publish(code, live, waiting=slots.place(live) > 0)
-    return publish
-
-
-def share(live, owner: str) -> str:
-    """Start sharing `live` (once per session): its code."""
-    ss = st.session_state
-    if ss.get("share_code") and ss.get("share_live") is live:
-        board().rename(ss.share_code, owner)
-        return ss.share_code
-    from dashboard.slots import seats
-    unshare(ss.get("share_live"))
-    code = board().open(owner)
-    ss.share_listener = _publisher(code, seats())
-    live.listeners.append(ss.share_listener)
-    weakref.finalize(live, board().end, code)
-    ss.share_code, ss.share_live = code, live
-    board().publish(code, live)
-    return code
-
-
-def unshare(live) -> None:
-    """Stop sharing: the watchers keep the last frame, told that sharing ended."""
-    ss = st.session_state
-    code, listener = ss.pop("share_code", None), ss.pop("share_listener", None)
-    ss.pop("share_live", None)
-    if live is not None and listener in live.listeners:
-        live.listeners.remove(listener)
-    if code is not None:
-        board().end(code)
-
-
-def link(code: str) -> str:
-    base = (st.context.url or "").split("?")[0].rstrip("/")
-    return f"{base}/?watch={code}" if base else f"?watch={code}"
-
-
-def follow_line() -> str:
-    """' · follow live: LINK' while this session shares (presentation mode's line under the buttons)."""
-    code = st.session_state.get("share_code")
-    return f" · :material/visibility: follow live: {link(code)} ({board().watching(code)} watching)" if code else ""
-
-
-def _switched(live) -> None:
-    ss = st.session_state
-    if ss.w_share:
-        share(live, ss.get("share_owner") or "the lecturer")
-    else:
-        unshare(live)
-
-
-def share_control(where, live) -> None:
-    """The lecturer's switch: share this session live; the link to give, and how many screens follow it.
-    (Its widgets take their values from the sharing itself: Streamlit forgets a widget's state on the runs
-    that do not draw it, as presentation mode does not.)"""
-    ss = st.session_state
-    ss.setdefault("w_share", bool(ss.get("share_code")))
-    ss.setdefault("w_share_owner", ss.get("share_owner", ""))
-    where.toggle("Share live (watch link)", key="w_share", on_change=_switched, args=(live,),
-                 help="students open the link and watch this session train, read-only; the server trains it once")
-    if not ss.get("share_code"):
-        return
-    ss.share_owner = ss.w_share_owner.strip()
-    code = share(live, ss.share_owner or "the lecturer")
-    where.text_input("Your name, as watchers see it", key="w_share_owner", max_chars=40, placeholder="the lecturer")
-    where.code(link(code), language=None)
-    n = board().watching(code)
-    where.caption(f"code **{code}** · {n} screen{'' if n == 1 else 's'} watching",
-                  help="screens that drew a frame in the last few seconds")

@@ -52,7 +52,9 @@ PRELOAD = ["repcore.workers", "torch._dynamo"]
 _START_LOCK = threading.Lock()
 
 
-def _child(conn, cfg: RunConfig, label: str, idle_timeout: float) -> None:
+def _child(conn, cfg: RunConfig, label: str, idle_timeout: float, nice: int = 0) -> None:
+    if nice:
+        os.nice(nice)              # below the server and its pages: training takes the cores they leave
     try:
         _serve(conn, cfg, label, idle_timeout)
     except (EOFError, BrokenPipeError, ConnectionResetError):
@@ -181,21 +183,25 @@ def warm_up() -> None:
 
 
 class Worker:
-    """Handle to one training process. Not thread-safe; one owner (a browser session). `start`
-    "forkserver" (a fork of the warm fork server) or "spawn" (a fresh interpreter; bench compares them).
+    """Handle to one training process. One owner (a browser session), which alone reads; `send` may also come
+    from another thread (a keep-alive). `start` "forkserver" (a fork of the warm fork server) or "spawn" (a
+    fresh interpreter; bench compares them). `nice`: added to the child's niceness (the dashboard's workers
+    train below its server and pages).
 
     The process starts on a thread of its own: the first start waits for the fork server's imports
     (~4 s; 44 s measured on a machine busy with two CPU loops and a package install), and the caller (a
     page script) must not. Until it runs, messages wait in the pipe and `alive` is True."""
 
-    def __init__(self, cfg: RunConfig, label: str | None = None, idle_timeout: float = 20.0, start: str = "forkserver"):
+    def __init__(self, cfg: RunConfig, label: str | None = None, idle_timeout: float = 20.0, start: str = "forkserver",
+                 nice: int = 0):
         self.label = label or cfg.model
         self.generation = 0                      # resets sent; the child tags messages with its count
         with _START_LOCK:
             ctx = mp_context(start)
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_child, args=(child, cfg, self.label, idle_timeout), daemon=True)
+        self.proc = ctx.Process(target=_child, args=(child, cfg, self.label, idle_timeout, nice), daemon=True)
         self._closed = False
+        self._send_lock = threading.Lock()       # the owner and the server's keep-alive (dashboard/presence.py) both send
         self._starter = threading.Thread(target=self._start, args=(child,), name=f"start {self.label}", daemon=True)
         self._starter.start()
 
@@ -209,11 +215,12 @@ class Worker:
             self._reap()
 
     def send(self, *msg) -> None:
-        self.generation += msg[0] == "reset"
-        try:
-            self.conn.send(msg)
-        except (BrokenPipeError, OSError):
-            pass                                 # the child is gone; `alive` tells the owner
+        with self._send_lock:
+            self.generation += msg[0] == "reset"
+            try:
+                self.conn.send(msg)
+            except (BrokenPipeError, OSError):
+                pass                             # the child is gone (or closed here); `alive` tells the owner
 
     def poll(self) -> list[tuple]:
         """Every message waiting from the child since the last reset, as (kind, payload), oldest
@@ -255,7 +262,8 @@ class Worker:
         self._starter.join(timeout)
         if not self._starter.is_alive():
             self._reap(timeout)
-        self.conn.close()
+        with self._send_lock:
+            self.conn.close()
 
     def _reap(self, timeout: float = 2.0) -> None:
         self.proc.join(timeout)

@@ -1,5 +1,5 @@
 """A classroom on one server, in Chromium: a watcher (`?watch=CODE`) follows the lecturer's Play, Pause and
-a settings change; a session over the training cap sees its place in the queue and starts when another
+a settings change; the lecturer shares from presentation mode too; a session over the training cap sees its place in the queue and starts when another
 closes; and the classroom load tool at a small size. Screenshots (1280x720) go to $CLASSROOM_SHOTS if set."""
 import json
 import os
@@ -74,6 +74,29 @@ def test_a_watcher_follows_the_lecturers_play_pause_and_a_settings_change():
         watcher.get_by_role("button", name="Try it yourself").click()
         assert wait_for(lambda: watcher.get_by_role("button", name="Play").count() and "watch=" not in watcher.url, 60)
         assert "freq=20" in watcher.url
+        browser.close()
+
+
+def test_the_lecturer_shares_from_presentation_mode():
+    """Presentation mode has no sidebar: its Share popover holds the switch, the name and the whole link."""
+    with server() as (url, proc), playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        lecturer = user(browser, f"{url}/?steps=100000&present=1")
+        assert wait_for(lambda: epochs(lecturer) == [0, 0], 90)
+        assert not lecturer.locator("[data-testid=stSidebar]").is_visible()
+        lecturer.get_by_role("button", name="Share", exact=True).click()
+        code = share(lecturer, "Dr. Ada")
+        link = f"{url}/?watch={code}"
+        popover = lecturer.locator("[data-testid=stPopoverBody]")
+        assert wait_for(lambda: link in popover.inner_text(), 30), popover.inner_text()
+        box = popover.locator("[data-testid=stCode]").bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= SIZE["width"], box       # the whole link on screen
+        shot(lecturer, "present-share")
+        watcher = user(browser, f"{url}/?watch={code}")
+        assert wait_for(lambda: epochs(watcher) == [0, 0] and "Following Dr. Ada live" in text(watcher), 60), text(watcher)
+        lecturer.keyboard.press("Escape")                 # the popover closes; the line under the buttons keeps the link
+        assert wait_for(lambda: f"follow live: {link} (1 watching)" in text(lecturer) and not popover.is_visible(), 30), text(lecturer)
+        shot(lecturer, "present-shared")
         browser.close()
 
 

@@ -204,3 +204,25 @@ def test_the_end_of_the_budget_then_continue_with_frames_for_a_smooth_replay():
     play_until(live, live.finished, timeout=300)
     assert all(lane.latest.step == 2 * budget for lane in live.lanes.values()) and live.at_budget()
     live.close()
+
+
+def test_a_worker_that_idled_out_at_epoch_0_starts_again_silently_the_same_run():
+    """Nothing trained, nothing lost: a page back after its processes ended at epoch 0 gets the same epoch 0 again."""
+    live = LiveSession(idle_timeout=1.0)
+    live.configure({m: CFG.replace(model=m) for m in ("vanilla", "repnet")})
+    wait_first_snapshots(live)
+    first = {label: lane.latest for label, lane in live.lanes.items()}
+    workers = [lane.worker for lane in live.lanes.values()]
+    deadline = time.time() + 30                                            # no poll: the page was away
+    while any(w.alive for w in workers) and time.time() < deadline:
+        time.sleep(0.05)
+    assert not any(w.alive for w in workers)
+    live.poll()
+    assert all(lane.worker not in workers and not lane.error for lane in live.lanes.values())
+    wait_first_snapshots(live)
+    for label, lane in live.lanes.items():
+        assert lane.latest.step == 0 and len(lane.history) == 1 and len(lane.frames) == 1
+        np.testing.assert_array_equal(lane.latest.pred, first[label].pred)      # the same run: same seed, same start
+    live.step(20)
+    assert live.settle(60) and [lane.latest.step for lane in live.lanes.values()] == [20, 20]
+    live.close()

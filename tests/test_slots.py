@@ -7,7 +7,7 @@ import time
 import pytest
 
 from dashboard import slots
-from dashboard.slots import GRACE_S, Slots, cap_from_env, default_cap, ordinal
+from dashboard.slots import GRACE_S, STALE_S, Slots, cap_from_env, default_cap, ordinal
 from helpers import app, close, metric
 
 
@@ -69,6 +69,29 @@ def test_a_page_that_stops_polling_loses_its_slot_and_its_place():
     assert s.ask(c) == 2                       # a and b polled 15 s ago: still there
     clock.t += 6                               # 21 s: a's and b's pages are gone (closed tabs)
     assert s.ask(c) == 0
+
+
+def test_a_connected_page_too_slow_to_poll_keeps_its_slot_and_place_but_lets_a_polling_one_by():
+    """A browser short of CPU polls rarely, but the server sees its page connected (touch, presence.py)."""
+    clock = Clock()
+    s = Slots(cap=1, lease_s=20, clock=clock)
+    a, b, c = Live(), Live(), Live()
+    assert [granted(s, x) for x in (a, b, c)] == [0, 1, 2]
+    for _ in range(6):                         # 30 s: a (training) and b (first in line) never poll, but are connected
+        clock.t += 5
+        s.touch(a), s.touch(b)
+        assert s.place(c) == 2
+    assert s.counts() == (1, 2)                # nobody lost anything
+    a.playing = False                          # a pauses: its slot frees; b, silent for 30 s > STALE_S, lets c by
+    clock.t += GRACE_S + 0.1
+    s.touch(b)
+    assert granted(s, c) == 0 and s.place(b) == 1
+    c.playing = False
+    clock.t += GRACE_S + 0.1
+    assert granted(s, b) == 0                  # b's page polls at last: the next slot is its own
+    clock.t += 21                              # b's tab closes: no polls, no touches
+    assert s.counts() == (0, 0)
+    assert STALE_S < 20
 
 
 def test_a_session_that_ends_leaves_the_queue_and_frees_its_slot():

@@ -1,4 +1,4 @@
-"""Watch mode (dashboard/watch.py, views/watch.py): a shared session publishes what its page shows, a
+"""Watch mode (dashboard/watch.py, sharing.py, views/watch.py): a shared session publishes what its page shows, a
 watcher (`?watch=CODE`) draws it read-only without training anything, follows Play, Pause, Reset and a
 settings change, says whom it follows, and "Try it yourself" starts a session of its own."""
 import multiprocessing as mp
@@ -143,7 +143,7 @@ def test_a_watch_link_that_leads_nowhere_says_so_and_offers_a_session_of_ones_ow
 
 def test_presentation_mode_shows_the_watch_link_and_keeps_sharing():
     """The sidebar (and its Share switch) is hidden while presenting: the line under the buttons gives the room
-    the link, and sharing goes on through the mode switches (Streamlit forgets the undrawn switch's state)."""
+    the link, the Share popover by the buttons the switch, and sharing goes on through the mode switches (Streamlit forgets the undrawn switch's state)."""
     lecturer = app()
     lecturer.run()
     lecturer.sidebar.toggle(key="w_share").set_value(True).run()
@@ -151,8 +151,15 @@ def test_presentation_mode_shows_the_watch_link_and_keeps_sharing():
     lecturer.toggle(key="w_present").set_value(True).run()
     assert any(f"follow live: ?watch={code} (0 watching)" in c.value for c in lecturer.caption)
     lecturer.run()
+    assert lecturer.toggle(key="w_share_present").value                  # the Share popover by the buttons says so too
+    assert any(f"?watch={code}" in c.value for c in lecturer.code)
     lecturer.toggle(key="w_present").set_value(False).run()
     assert lecturer.session_state["share_code"] == code and lecturer.sidebar.toggle(key="w_share").value
+    lecturer.toggle(key="w_present").set_value(True).run()
+    lecturer.toggle(key="w_share_present").set_value(False).run()       # the lecturer stops sharing while presenting
+    assert "share_code" not in lecturer.session_state and not any("follow live" in c.value for c in lecturer.caption)
+    lecturer.toggle(key="w_present").set_value(False).run()
+    assert not lecturer.sidebar.toggle(key="w_share").value
     close(lecturer)
 
 

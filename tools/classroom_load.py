@@ -21,7 +21,8 @@ waits for the training processes to end. It prints one JSON object:
                         the watchers' pages included
     server_cpu_cores    CPU the server process itself used while the sessions trained (its pages, not training)
     queued_sessions     sessions that showed their place in the queue for a training slot
-    watchers_followed   every watcher showed the lecturer's paused epoch
+    watchers_followed   every watcher showed the lecturer's paused epoch (within 120 s of it settling)
+    watchers_followed_s how long after the lecturer's page settled on its paused epoch the last watcher showed it
     leftover_processes  training processes alive --idle + 30 s after the pages closed
 and the settings and load it ran with. --shots DIR saves the lecturer's and a watcher's page (PNG).
 The figures this machine gave are in docs/limits.md. Exit code 2 for a bad option; 1 if the server
@@ -159,7 +160,9 @@ def measure(args, log) -> dict:
         wait_idle(lecturer, 60_000)
         paused = steady(lecturer)
         watchers = [page for name, (page, _) in opened.items() if name.startswith("watcher")]
-        followed = wait_for(lambda: all(epochs(w) == paused for w in watchers), 30)
+        pause_t = time.monotonic()
+        followed = wait_for(lambda: all(epochs(w) == paused for w in watchers), 120)
+        followed_s = round(time.monotonic() - pause_t, 1) if followed else None
         log(f"lecturer paused at {paused}; watchers {[epochs(w) for w in watchers]}")
         if args.shots:
             lecturer.screenshot(path=os.path.join(args.shots, "classroom-lecturer.png"))
@@ -185,6 +188,7 @@ def measure(args, log) -> dict:
                 "pss_per_session_mb": round((sampler.pss_mb - one) / (args.sessions - 1), 1) if args.sessions > 1 else None,
                 "server_cpu_cores": round(server_cores, 2),
                 "queued_sessions": len(queued), "epochs": reached, "watchers_followed": bool(followed),
+                "watchers_followed_s": followed_s,
                 "leftover_processes": left, "processes_gone_after_s": round(time.monotonic() - closed, 1) if gone else None,
                 "load_1min": [round(load0, 2), round(os.getloadavg()[0], 2)]}
 

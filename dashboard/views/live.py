@@ -13,7 +13,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, controls, lesson, playback, settings, status, svg, watch
+from dashboard import charts, controls, lesson, playback, settings, sharing, status, svg
 from dashboard.controls import live_target
 from dashboard.saving import save_popover
 from dashboard.settings import live_session
@@ -29,19 +29,21 @@ if not present:
     st.title("Spectral bias, live")
     st.caption(f"{PROBLEMS.get(cfg.problem).solution.capitalize()} `{live_target(cfg)}` · {cfg.act} · width {cfg.width} × "
                f"{cfg.depth} hidden · Adam lr {cfg.lr:g} · seed {cfg.seed}")
-head = st.columns([1, 1, 1, 1, 2.2, 1.6] if present else [1, 1, 1, 1, 1.3, 2.4], vertical_alignment="center")
+head = st.columns([1, 1, 1, 1, 1.3, 1.1, 1.6] if present else [1, 1, 1, 1, 1.3, 2.4], vertical_alignment="center")
 if present:         # drawn only while open, from the settings trained (settings.lecture_popover)
     settings.lecture_popover(head[4], controls.LECTURE)
-head[5].toggle("Presentation mode", key="w_present", on_change=settings.set_present, help="big text, one screen, no sidebar")
+head[-1].toggle("Presentation mode", key="w_present", on_change=settings.set_present, help="big text, one screen, no sidebar")
 cfg, models = ss.cfg, ss.models
 live = live_session()
 live.configure({m: cfg.replace(model=m) for m in models})
 playback.buttons(head[:4], live, step=STEP_EPOCHS)
+if present:          # no sidebar: the lecturer's Share (the watch link) by the buttons
+    sharing.share_popover(head[5], live)
 if not present:
     save_popover(head[4], live, cfg, models)
 trained = next(iter(live.lanes.values())).cfg
 if present:          # what the room sees being trained, from the settings the models train with
-    st.caption(f"`{live_target(trained)}` · {trained.act} · {trained.steps:,} epochs" + watch.follow_line()
+    st.caption(f"`{live_target(trained)}` · {trained.act} · {trained.steps:,} epochs" + sharing.follow_line()
                + (f" · :material/restart_alt: {live.notice}" if live.notice else ""))
 elif live.notice:
     st.info(live.notice, icon=":material/restart_alt:")

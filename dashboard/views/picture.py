@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard import charts, playback, status, svg, upload
 from dashboard import picture_charts as pc
 from dashboard.resolution import LIVE_SIDES, live_side
-from dashboard.session import LiveSession
+from dashboard.settings import new_live_session
 from repcore.errors import UserError
 from repcore.models import mlp_names
 from repcore.targets import resolve
@@ -58,7 +58,7 @@ except UserError as err:
 cfg = base.replace(problem="fit", target=spec, freq=None, domain=(), points=len(target.y), resample=None)
 true = target.y.reshape(target.shape)
 if "picture_live" not in ss:
-    ss.picture_live = LiveSession()
+    ss.picture_live = new_live_session()
 live = ss.picture_live
 live.configure({m: cfg.replace(model=m) for m in models})
 
