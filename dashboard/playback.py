@@ -90,8 +90,16 @@ class ReplayClock:
     started, the speed, the frame shown), so it survives reruns and one replay plays at a time."""
 
     def __init__(self, run_id: int, steps: list[int]):
-        self.run_id, self.steps, self.key = run_id, steps, f"lib_step_{run_id}"
+        self.run_id, self.steps, self._ends = run_id, steps, f"lib_ends_{run_id}"
         st.session_state.setdefault("replay_speed", "normal")
+
+    @property
+    def key(self) -> str:
+        """The timeline's widget key: a new one each time a replay ends. The browser holds the timeline at the
+        frame it last drew, one tick behind, and sends that with its next request: a timer's request still on
+        its way when the last frame was reached moved a finished replay back a frame (seen under load). Under a
+        new key the old widget's value is ignored."""
+        return f"lib_step_{self.run_id}" + (f"_{n}" if (n := st.session_state.get(self._ends, 0)) else "")
 
     @property
     def playing(self) -> bool:
@@ -104,6 +112,8 @@ class ReplayClock:
             ss[self.key] = steps[min(int(due * (len(steps) - 1)), len(steps) - 1)]
             if ss[self.key] == steps[-1]:                  # the last frame is shown: stop there
                 ss.replay_playing = None
+                ss[self._ends] = ss.get(self._ends, 0) + 1
+                ss[self.key] = steps[-1]
 
     def anchor(self) -> None:
         """Start the clock so that the frame shown is due now (on Play, on a new speed)."""
