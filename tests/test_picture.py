@@ -41,7 +41,9 @@ def close(at: AppTest) -> None:
 
 @pytest.mark.slow
 def test_picture_page_trains_side_by_side_and_the_images_change(no_leftover_processes):
-    at = picture_app()
+    # a fixed resolution: "auto" lowers it when the measured rate is low (a busy machine), which restarts the
+    # models at a new side (test_live_resolution_shrinks... covers that policy)
+    at = picture_app(w_picture_side=64)
     assert at.title[0].value == "Spectral bias in a picture"
     live = at.session_state["picture_live"]
     assert list(live.lanes) == ["vanilla", "repnet"]
