@@ -97,7 +97,7 @@ def test_the_operator_view_trains_in_presentation_mode_at_1280x720(tmp_path):
         bands = page.locator("[data-testid=stPlotlyChart]", has_text="Error per frequency band")
         assert wait_for(lambda: page.get_by_role("button", name="Train", exact=True).count() == 1 and bands.count() == 1, 60), \
             "paused: one chart of each, no copy left from the last tick"
-        bands.scroll_into_view_if_needed()
+        bands.first.scroll_into_view_if_needed()       # (a later redraw, a late snapshot's, may show its copy for a moment)
         page.screenshot(path=str(tmp_path / "operator-1280x720-errors.png"))
         assert page.locator("[data-testid=stException]").count() == 0
         titles = page.eval_on_selector_all(".gtitle", "els => els.map(e => e.textContent)")
