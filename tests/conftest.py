@@ -1,6 +1,7 @@
 """pytest.ini puts the repository root (repcore, dashboard, tools) and tests/ (helpers.py) on the path; the
 workers' fork server finds repcore as installed (`make test`: editable) or through PYTHONPATH. The suite
 stops at once if the code would come from another checkout than this one."""
+import contextlib
 import multiprocessing as mp
 import os
 import tempfile
@@ -51,7 +52,8 @@ def chrome():
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """A failed browser test keeps what its pages showed: a screenshot of each open page of the `chrome`
-    fixture, under $REPCORE_FAILSHOTS (default: the temp folder)/repcore-failures, named in the report."""
+    fixture, under $REPCORE_FAILSHOTS (default: the temp folder)/repcore-failures, named in the report; then
+    the page is closed (a failed test's page went on training through the next test)."""
     report = (yield).get_result()
     browser = item.funcargs.get("chrome") if report.when == "call" and report.failed else None
     if browser is None:
@@ -66,4 +68,6 @@ def pytest_runtest_makereport(item, call):
             shots.append(f"{path} ({page.url})")
         except Exception as err:          # a crashed page must not hide the test's own failure
             shots.append(f"{path}: no screenshot ({type(err).__name__})")
+        with contextlib.suppress(Exception):     # the test stopped before its own close: its page's training
+            page.close()                         # must not load the next tests
     report.sections.append(("screenshots of the open pages", "\n".join(shots) or "no page was open"))
