@@ -118,7 +118,7 @@ def test_picture_charts():
 @pytest.mark.browser
 def test_in_a_browser_the_picture_trains_and_uploads_become_targets(tmp_path):
     playwright = pytest.importorskip("playwright.sync_api")
-    from tools.browser import ARGS, CHROMIUM, epochs, open_app, server, wait_for, wait_idle
+    from tools.browser import ARGS, CHROMIUM, epochs, open_app, server, steady, wait_for, wait_idle
     good, bad = tmp_path / "steps.csv", tmp_path / "broken.csv"
     good.write_text("x,y\n" + "\n".join(f"{i / 100},{np.sign(np.sin(i / 8))}" for i in range(300)))
     bad.write_text("x,y\n1,2\n3,oops\n")
@@ -135,11 +135,13 @@ def test_in_a_browser_the_picture_trains_and_uploads_become_targets(tmp_path):
         after = page.eval_on_selector_all("[data-testid=stImage] img", "els => els.map(e => e.src)")
         assert len(after) >= 6 and src[2:6] != after[2:6]            # the models' reconstructions and errors were redrawn
         page.get_by_role("button", name="Pause").click()
+        steady(page)                       # settled before the upload (under two busy loops the message below once missed 30 s)
+        wait_idle(page)
         pictures = page.locator("[data-testid=stMain] [data-testid=stFileUploaderDropzoneInput]")
         pictures.set_input_files(str(broken))
-        assert wait_for(lambda: page.get_by_text("broken.png: not an image that can be decoded").count() > 0, 30)
+        assert wait_for(lambda: page.get_by_text("broken.png: not an image that can be decoded").count() > 0, 90)
         pictures.set_input_files(os.path.join(ROOT, "repcore", "targets", "pictures", "hopper.png"))
-        assert wait_for(lambda: page.get_by_text("hopper.png (uploaded), ").count() > 0, 30)    # the caption names the upload
+        assert wait_for(lambda: page.get_by_text("hopper.png (uploaded), ").count() > 0, 90)    # the caption names the upload
         page.goto(url + "/?width=24&depth=2")
         wait_idle(page)
         uploader = page.locator("[data-testid=stSidebar] [data-testid=stFileUploaderDropzoneInput]")
