@@ -123,13 +123,17 @@ def test_killing_a_ray_worker_mid_sweep_still_completes_every_trial_exactly_once
 
 
 def test_a_ray_sweep_interrupted_by_sigint_and_run_again_reuses_the_finished_trials(cluster, tmp_path):
-    address, _ = cluster
+    address, temp_dir = cluster
     args = [*SWEEP, "--grid", "slope_scale=10,20,40,80,160,320", "--set", "steps=1000", "--backend", "ray",
             "--address", address, "--out", str(tmp_path)]
     store = tmp_path / "sweep" / "fit1d-multiscale-tanh" / "trials"
     proc = interruptible("repcore.experiments", args, cwd=ROOT, env=ENV)
     err, kept = interrupt_after_first_trial(proc, store)
     assert proc.returncode == 2 and "interrupted" in err.strip().splitlines()[-1] and 1 <= kept < 6, err
+    deadline = time.monotonic() + 30        # the cluster ends the interrupted job: its trials stop training
+    while _workers(temp_dir) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _workers(temp_dir)
     again = _cli(args)
     assert again.returncode == 0 and f"{kept} of 6 trials reused" in again.stderr, again.stderr
     assert len(_rel_l2_by_key(store.parent / "sweep.csv")) == 6
