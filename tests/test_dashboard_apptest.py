@@ -46,6 +46,54 @@ def test_url_settings_are_applied_and_written_back():
     close(at)
 
 
+class _Interrupted(Exception):
+    """What Streamlit raises at a send when a rerun is pending (RerunException)."""
+
+
+class _Params(dict):
+    """st.query_params as Streamlit 1.67 has it: from_dict sets the server's copy, then sends the browser the URL;
+    the first `drops` sends are where a pending rerun stops the run."""
+    def __init__(self, drops: int):
+        super().__init__()
+        self.drops, self.browser = drops, []
+
+    def to_dict(self):
+        return dict(self)
+
+    def from_dict(self, query):
+        self.clear()
+        self.update(query)
+        if self.drops:
+            self.drops -= 1
+            raise _Interrupted
+        self.browser.append(dict(query))
+
+
+def test_a_url_write_stopped_by_a_rerun_is_sent_again(monkeypatch):
+    """The browser kept ?present=1 for a whole Play (loaded run): the write was stopped at its send, and the
+    server's copy already matched. The next full run, or the heartbeat of a page with no full run, sends it."""
+    from types import SimpleNamespace
+
+    from dashboard import settings
+    from repcore.config import RunConfig
+    for retry in (lambda: settings._to_url(RunConfig(width=64)), settings.resend_url):
+        params = _Params(drops=1)
+        monkeypatch.setattr(settings, "st", SimpleNamespace(query_params=params, session_state=_State(models=list(settings.DEFAULT_MODELS))))
+        with pytest.raises(_Interrupted):
+            settings._to_url(RunConfig(width=64))                   # a settings change; its run is stopped
+        assert params.to_dict()["width"] == "64" and params.browser == []
+        retry()
+        assert params.browser == [params.to_dict()] and params.browser[0]["width"] == "64"
+        retry()                                                     # sent once: no repeat
+        assert len(params.browser) == 1
+
+
+class _State(dict):
+    """st.session_state: a dict with attribute access."""
+    __getattr__ = dict.__getitem__
+    __setattr__ = dict.__setitem__
+
+
 def test_a_fresh_page_keeps_defaults_and_auto_values_out_of_the_url():
     """The URL holds only what differs from the defaults: the preset's own frequency and device auto stay unset
     (a link made on a laptop trains on the GPU of a GPU machine); a new preset starts at its own frequency."""
