@@ -11,6 +11,7 @@ import time
 from typing import Callable, Protocol
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard import slots
 from dashboard.pacing import continuable
@@ -27,10 +28,50 @@ class Clock(Protocol):
     def advance(self) -> None: ...
 
 
+# --- whole runs cut short. A fragment's timed rerun that arrives during a run of the whole page stops that run at
+# its next element (Streamlit folds the two requests into one fragment run), and nothing reruns the page after:
+# seen under load, leaving presentation mode while playing kept ?present=1 in the URL for the whole Play (the run
+# stopped before writing it) and the page without its heartbeat. A run counts as whole when it reaches `ended()`.
+
+def begun() -> None:
+    """At the top of the app's script: a run of the whole page starts."""
+    ss = st.session_state
+    ss.runs_begun = ss.get("runs_begun", 0) + 1
+
+
+def ended() -> None:
+    """The whole page was drawn (the end of the script, or a page's deliberate `stop`)."""
+    st.session_state.runs_ended = st.session_state.get("runs_begun", 0)
+
+
+def stop() -> None:
+    """st.stop() for a page that has drawn all it will: the run counts as whole."""
+    ended()
+    st.stop()
+
+
+def _fragment_run() -> bool:
+    """Whether this run is a fragment's alone (inside a run of the whole page, fragments run inline, before
+    `ended`). Read from Streamlit's run context: no public API says it."""
+    ctx = get_script_run_ctx()
+    return bool(ctx and ctx.fragment_ids_this_run)
+
+
+def finish_cut_run() -> None:
+    """In every timed fragment: rerun the page once if its last run was cut short (once: a run that errors or
+    is cut again is not chased)."""
+    ss = st.session_state
+    n = ss.get("runs_begun", 0)
+    if _fragment_run() and ss.get("runs_ended", 0) != n and ss.get("runs_rerun_after") not in (n, n - 1):    # n - 1: n is that rerun
+        ss.runs_rerun_after = n
+        st.rerun()
+
+
 def show(clock: Clock, draw: Callable[[], None], every: float, idle: float | None = None) -> None:
     """`draw` in a fragment rerun every `every` s while `clock` plays (`idle` s, or never, while not), after a
     tick of the clock; a tick that starts or stops it reruns the page (the timer's pace is set there)."""
     def tick() -> None:
+        finish_cut_run()
         was = clock.playing
         clock.advance()
         if clock.playing != was:
@@ -43,6 +84,7 @@ def keep_alive(live: LiveSession) -> None:
     """Paused, for a session the app's heartbeat does not poll (the picture's, streamlit_app.py): a poll is
     the workers' keep-alive (they exit unasked); the page is redrawn only when something arrived."""
     def beat() -> None:
+        finish_cut_run()
         if live.poll():
             st.rerun()
     if not live.playing:

@@ -189,18 +189,10 @@ def _to_url(cfg: RunConfig) -> None:
     # Streamlit sets its own copy of the query first and then sends the browser the new URL; a rerun requested
     # meanwhile (a timer, under load) stops the run at that send, so the copy can match while the address bar
     # still shows the old URL (seen: ?present=1 kept for a whole Play). What reached the browser is ours to track.
+    # (playback.finish_cut_run then reruns the page, and this sends it).
     if query != st.query_params.to_dict() or query != ss.get("url_sent"):
-        ss.url_wanted = query
-        resend_url()
-
-
-def resend_url() -> None:
-    """Send the browser the URL of the latest settings if the run that wrote it was stopped before it did
-    (also called from every page's heartbeat: a playing page has no full run to do it)."""
-    ss = st.session_state
-    if "url_wanted" in ss and ss.url_wanted != ss.get("url_sent"):
-        st.query_params.from_dict(ss.url_wanted)
-        ss.url_sent = ss.url_wanted
+        st.query_params.from_dict(query)
+        ss.url_sent = query
 
 
 def live_session():

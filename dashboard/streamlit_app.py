@@ -4,12 +4,13 @@ import os
 
 import streamlit as st
 
-from dashboard import controls, lesson, settings, sharing, slots, watch
+from dashboard import controls, lesson, playback, settings, sharing, slots, watch
 from repcore.workers import warm_up
 
 warm_up()      # the training processes' fork server imports torch while this page renders (a no-op once up)
 
 st.set_page_config(page_title="RepNet: seeing and beating spectral bias", page_icon=":material/waves:", layout="wide")
+playback.begun()
 VIEWS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "views")
 pages = [
     st.Page(os.path.join(VIEWS, "live.py"), title="Live comparison", icon=":material/play_circle:", default=True),
@@ -23,7 +24,7 @@ pages = [
 if watch.watching(st.query_params):       # ?watch=CODE: another session's live page, read-only (views/watch.py)
     settings.page_style(True)
     st.navigation([st.Page(os.path.join(VIEWS, "watch.py"), title="Watch", icon=":material/visibility:")], position="hidden").run()
-    st.stop()
+    playback.stop()
 # The sidebar shows only the controls that act on the page shown (the live page in presentation mode draws its own).
 CONTROLS = {"Live comparison": controls.TRAINING, "Spectral bias over time": controls.TRAINING,
             "Anatomy of a shallow net": controls.ANATOMY, "Picture": controls.PICTURE}
@@ -61,7 +62,7 @@ def heartbeat():
     fast only while a snapshot is due (a model starting, a Step) or the session waits for a training slot: redrawing unchanged plotly charts on a
     timer cost the browser ~12% of a core for nothing (docs/speed.md, "Dashboard speed"). Playing, the page's own fragment
     refreshes it."""
-    settings.resend_url()
+    playback.finish_cut_run()
     if any([slots.tick(x) for x in trainers]):       # a turn came (or ended), a new place in the queue
         st.rerun()
     if live is not None and live.poll() and not live.playing and page.title in TRAINING_VIEWS:
@@ -72,3 +73,4 @@ def heartbeat():
 
 with st.container() if present else st.sidebar:     # presentation mode has no sidebar (nor would its timer tick)
     heartbeat()
+playback.ended()

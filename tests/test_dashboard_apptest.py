@@ -71,21 +71,59 @@ class _Params(dict):
 
 def test_a_url_write_stopped_by_a_rerun_is_sent_again(monkeypatch):
     """The browser kept ?present=1 for a whole Play (loaded run): the write was stopped at its send, and the
-    server's copy already matched. The next full run, or the heartbeat of a page with no full run, sends it."""
+    server's copy already matched. The page's next run sends it (playback.finish_cut_run makes that run)."""
     from types import SimpleNamespace
 
     from dashboard import settings
     from repcore.config import RunConfig
-    for retry in (lambda: settings._to_url(RunConfig(width=64)), settings.resend_url):
-        params = _Params(drops=1)
-        monkeypatch.setattr(settings, "st", SimpleNamespace(query_params=params, session_state=_State(models=list(settings.DEFAULT_MODELS))))
-        with pytest.raises(_Interrupted):
-            settings._to_url(RunConfig(width=64))                   # a settings change; its run is stopped
-        assert params.to_dict()["width"] == "64" and params.browser == []
-        retry()
-        assert params.browser == [params.to_dict()] and params.browser[0]["width"] == "64"
-        retry()                                                     # sent once: no repeat
-        assert len(params.browser) == 1
+    params = _Params(drops=1)
+    monkeypatch.setattr(settings, "st", SimpleNamespace(query_params=params, session_state=_State(models=list(settings.DEFAULT_MODELS))))
+    with pytest.raises(_Interrupted):
+        settings._to_url(RunConfig(width=64))                   # a settings change; its run is stopped
+    assert params.to_dict()["width"] == "64" and params.browser == []
+    settings._to_url(RunConfig(width=64))                       # the page's next run
+    assert params.browser == [params.to_dict()] and params.browser[0]["width"] == "64"
+    settings._to_url(RunConfig(width=64))                       # sent once: no repeat
+    assert len(params.browser) == 1
+
+
+def test_a_run_of_the_page_cut_short_is_rerun_once_by_the_next_timed_fragment(monkeypatch):
+    """A fragment's timer arriving during a run of the whole page stops that run (Streamlit folds both into
+    one fragment run); the next tick of a timed fragment asks for the page once, and does not chase a run
+    that is cut (or errors) again."""
+    from types import SimpleNamespace
+
+    from dashboard import playback
+    asked = []
+    monkeypatch.setattr(playback, "st", SimpleNamespace(session_state=_State(), rerun=lambda: asked.append(1)))
+    monkeypatch.setattr(playback, "_fragment_run", lambda: inline)
+    inline = False
+    playback.begun()
+    playback.finish_cut_run()
+    assert asked == []                                          # a fragment inside the page's run: not yet ended
+    playback.ended()
+    inline = True                                               # from here on, the timed fragment's own runs
+    playback.begun()
+    playback.ended()
+    playback.finish_cut_run()
+    assert asked == []                                          # a whole run: nothing to do
+    playback.begun()                                            # cut short: no ended()
+    playback.finish_cut_run()
+    playback.finish_cut_run()                                   # a second tick before that rerun began
+    assert asked == [1]
+    playback.begun()                                            # the rerun asked for, cut again
+    playback.finish_cut_run()
+    assert asked == [1]
+    playback.begun()                                            # a person's next move, cut
+    playback.finish_cut_run()
+    assert asked == [1, 1]
+
+
+def test_every_run_of_the_app_is_whole_on_the_live_page_and_on_a_watch_link_to_nowhere():
+    for at in (app(), app(watch="ZZZZZZ")):
+        at.run()
+        assert not at.exception and at.session_state["runs_begun"] == at.session_state["runs_ended"] >= 1
+        close(at)
 
 
 class _State(dict):

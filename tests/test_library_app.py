@@ -124,6 +124,7 @@ def test_library_page_without_a_library_or_with_a_corrupt_file(library):
     at = app()
     at.switch_page("views/library.py").run()
     assert not at.exception and [i.value for i in at.info] == ["No saved runs yet."]
+    assert at.session_state["runs_ended"] == at.session_state["runs_begun"]     # a deliberate stop is a whole run
     assert not os.path.exists(library)                     # looking creates no file
     with open(library, "w") as f:
         f.write("not a database")

@@ -53,16 +53,16 @@ if kind:
 query = st.text_input("Filter", key="lib_filter", placeholder="part of a name or a tag")
 if not os.path.exists(default_path()):             # looking creates no file
     st.info("No saved runs yet.")
-    st.stop()
+    playback.stop()
 try:
     with Library() as lib:
         infos = lib.list(query)
 except LibraryError as err:
     st.error(str(err))
-    st.stop()
+    playback.stop()
 if not infos:
     st.info("No saved runs" + (" match the filter." if query.strip() else " yet."))
-    st.stop()
+    playback.stop()
 by_id = {i.id: i for i in infos}
 name_of = lambda run_id: f"#{run_id} {by_id[run_id].name}"  # noqa: E731
 st.dataframe(pd.DataFrame([{"id": i.id, "name": i.name, "saved": time.strftime("%Y-%m-%d %H:%M", time.localtime(i.created)),

@@ -54,7 +54,7 @@ try:
     target = resolve(spec)
 except UserError as err:
     st.error(f"{err}. Choose another picture.")
-    st.stop()
+    playback.stop()
 cfg = base.replace(problem="fit", target=spec, freq=None, domain=(), points=len(target.y), resample=None)
 true = target.y.reshape(target.shape)
 if "picture_live" not in ss:

@@ -97,7 +97,7 @@ if cast is None:
            "mistyped." if code else f"“{ss.watch}” is not a watch code (six letters and digits, as the lecturer's link shows).")
     st.error(why, icon=":material/visibility_off:")
     head[1].button("Try it yourself", type="primary", icon=":material/play_arrow:", on_click=try_it)
-    st.stop()
+    playback.stop()
 head[0].markdown(f"### :material/visibility: Following **{cast.owner}** live")
 head[0].caption(f"code {code} · read-only: {cast.owner}'s Play, Pause, Reset and settings changes show here as they happen")
 head[1].button("Try it yourself", type="primary", icon=":material/play_arrow:", on_click=try_it,
