@@ -186,10 +186,9 @@ def _to_url(cfg: RunConfig) -> None:
     query.update({k: "1" for k in ("classroom", "present") if ss.get(k)})
     if ss.get("lesson") is not None:
         query["lesson"] = str(ss.lesson)
-    # Streamlit sets its own copy of the query first and then sends the browser the new URL; a rerun requested
-    # meanwhile (a timer, under load) stops the run at that send, so the copy can match while the address bar
-    # still shows the old URL (seen: ?present=1 kept for a whole Play). What reached the browser is ours to track.
-    # (playback.finish_cut_run then reruns the page, and this sends it).
+    # Streamlit sets its copy of the query, then sends the URL; a rerun pending at that send stops the run there,
+    # so the copy can match an address bar that still shows the old URL. Track what reached the browser (the
+    # page's next run, which playback.finish_cut_run makes, sends it).
     if query != st.query_params.to_dict() or query != ss.get("url_sent"):
         st.query_params.from_dict(query)
         ss.url_sent = query
