@@ -16,11 +16,11 @@ import os
 
 import streamlit as st
 
-from dashboard.controls import CONTROLS, CUSTOM, FULL_ONLY, TRAINING, nearest_nu, nu_of, nu_on_grid
+from dashboard.controls import CONTROLS, FULL_ONLY, TRAINING, widget_values
 from repcore import ConfigError, RunConfig
 from repcore.device import cuda_status
 from repcore.models import MODELS
-from repcore.targets import PRESETS, TargetError, resolve
+from repcore.targets import TargetError, resolve
 
 DEFAULT_MODELS = ("vanilla", "repnet")
 PAGE_KEYS = ("models", "classroom", "present", "lesson")
@@ -55,19 +55,6 @@ def load_query(params: dict[str, str]) -> None:
     ss.update(widget_values(cfg, models))
 
 
-def widget_values(cfg: RunConfig, models: list[str]) -> dict:
-    """The widgets' session-state values (keys w_*) that show `cfg` and `models`."""
-    preset = cfg.target in PRESETS
-    return {"w_problem": cfg.problem, "w_target": cfg.target if preset else CUSTOM, "w_expr": "" if preset else cfg.target,
-            "w_freq": int(cfg.freq if cfg.freq is not None else PRESETS.get(cfg.target).k if preset else 10),
-            "w_nu_auto": cfg.slope_scale is None,
-            "w_nu": nu_on_grid(cfg.slope_scale) if cfg.slope_scale else nearest_nu(nu_of(cfg) or 10),
-            "w_act": cfg.act, "w_width": cfg.width, "w_depth": cfg.depth, "w_lr": cfg.lr, "w_seed": cfg.seed,
-            "w_steps": cfg.steps, "w_models": list(models), "w_device": cfg.device,
-            "w_domain": RunConfig(domain=cfg.domain).to_query().get("domain", ""), "w_law": cfg.law,
-            "w_init": cfg.init, "w_head": cfg.head, "w_points": cfg.points, "w_present": st.session_state.get("present", False)}
-
-
 def open_live(query: dict[str, str], lesson: int | None = None) -> None:
     """Button callback (runs before the rerun, when widget state may still change): load `query`
     and ask the entry script to switch to the live page."""
@@ -77,24 +64,16 @@ def open_live(query: dict[str, str], lesson: int | None = None) -> None:
     ss.goto_live = True
 
 
-RESET_SIGNS = {"w_models": [], "w_steps": 10, "w_width": 4, "w_depth": 1}    # widget defaults (controls.py)
-
-
 def controls(where, names=TRAINING) -> RunConfig:
     """Render the controls `names` (in that order) into `where` and return the session's valid
     RunConfig: fields without a control here keep their value; errors are shown next to the controls."""
     ss = st.session_state
     if "cfg" not in ss:
         load_query(st.query_params.to_dict())
-    # Streamlit drops the state of a widget a run does not draw (another page, or a click racing a fragment's
-    # timed rerun, seen under load): refill what is missing from the settings being trained
-    shown = widget_values(ss.cfg, ss.models)
-    ss.update({k: v for k, v in shown.items() if k not in ss})
-    # ... or keeps the keys but resets the widgets to their defaults (seen in the four-session load test: models
-    # empty, a 10-epoch budget, so a class's page stopped at epoch 10). A person changes one control per rerun
-    # and no callback writes these defaults, so two of them at once, unlike the settings trained, is that reset.
-    if sum(ss.get(k) == v != shown[k] for k, v in RESET_SIGNS.items()) >= 2:
-        ss.update(shown)
+    # Streamlit drops the state of a widget a run does not draw (another page, a closed popover): refill what is
+    # missing from the settings being trained (the controls read some before drawing them). A widget its browser
+    # side re-creates comes back at its default, which controls.trained makes the setting trained.
+    ss.update({k: v for k, v in widget_values(ss.cfg, ss.models).items() if k not in ss})
     values = {}
     for name in names:
         if not (ss.get("classroom") and name in FULL_ONLY):

@@ -94,13 +94,13 @@ def share_control(where, live, place: str = "") -> None:
     switch, name = "w_share" + place, "w_share_owner" + place
     ss.setdefault(switch, bool(ss.get("share_code")))
     ss.setdefault(name, ss.get("share_owner", ""))
-    where.toggle("Share live (watch link)", key=switch, on_change=_switched, args=(live, switch),
+    where.toggle("Share live (watch link)", bool(ss.get("share_code")), key=switch, on_change=_switched, args=(live, switch),
                  help="students open the link and watch this session train, read-only; the server trains it once")
     if not ss.get("share_code"):
         return
     ss.share_owner = ss[name].strip()
     code = share(live, ss.share_owner or "the lecturer")
-    where.text_input("Your name, as watchers see it", key=name, max_chars=40, placeholder="the lecturer")
+    where.text_input("Your name, as watchers see it", ss.get("share_owner", ""), key=name, max_chars=40, placeholder="the lecturer")
     where.code(link(code), language=None, wrap_lines=True)      # all of it legible, in the sidebar too
     n = _watching(code)
     where.caption(f"code **{code}** · {n} screen{'' if n == 1 else 's'} watching",

@@ -210,23 +210,6 @@ def test_controls_survive_streamlit_dropping_their_state():
     close(at)
 
 
-def test_controls_reset_to_their_defaults_come_back_as_the_trained_settings():
-    """The other face of that race (the four-session load test): the widget keys stay but hold their
-    defaults (no models, a 10-epoch budget, width 4): the page must keep training what it trained."""
-    from repcore import RunConfig
-    at = app()
-    cfg = RunConfig(width=23, depth=2, seed=103, steps=5000, act="relu")
-    state = {"cfg": cfg, "models": ["vanilla", "repnet"], "notices": [], "classroom": False,
-             "w_models": [], "w_steps": 10, "w_width": 4, "w_depth": 1}
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    assert not at.exception and not [e for e in at.error if "choose at least one" in e.value]
-    after = at.session_state["cfg"]
-    assert (after.width, after.depth, after.steps) == (23, 2, 5000) and at.session_state["models"] == ["vanilla", "repnet"]
-    close(at)
-
-
 def test_an_empty_model_choice_is_refused_and_training_goes_on():
     at = app(steps="5000")
     at.run()

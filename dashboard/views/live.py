@@ -32,7 +32,7 @@ if not present:
 head = st.columns([1, 1, 1, 1, 1.3, 1.1, 1.6] if present else [1, 1, 1, 1, 1.3, 2.4], vertical_alignment="center")
 if present:         # drawn only while open, from the settings trained (settings.lecture_popover)
     settings.lecture_popover(head[4], controls.LECTURE)
-head[-1].toggle("Presentation mode", key="w_present", on_change=settings.set_present, help="big text, one screen, no sidebar")
+head[-1].toggle("Presentation mode", present, key="w_present", on_change=settings.set_present, help="big text, one screen, no sidebar")
 cfg, models = ss.cfg, ss.models
 live = live_session()
 live.configure({m: cfg.replace(model=m) for m in models})
