@@ -63,6 +63,7 @@ def heartbeat():
     timer cost the browser ~12% of a core for nothing (docs/speed.md, "Dashboard speed"). Playing, the page's own fragment
     refreshes it."""
     playback.finish_cut_run()
+    settings.keep_url()
     if any([slots.tick(x) for x in trainers]):       # a turn came (or ended), a new place in the queue
         st.rerun()
     if live is not None and live.poll() and not live.playing and page.title in TRAINING_VIEWS:
