@@ -12,13 +12,9 @@ sidebar or, in presentation mode, on the live page.
 """
 from __future__ import annotations
 
-import logging
 import os
-from urllib.parse import parse_qsl
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
-from streamlit.runtime.state.query_params import EMBED_QUERY_PARAMS_KEYS
 
 from dashboard.controls import CONTROLS, FULL_ONLY, TRAINING, widget_values
 from repcore import ConfigError, RunConfig
@@ -28,7 +24,6 @@ from repcore.targets import TargetError, resolve
 
 DEFAULT_MODELS = ("vanilla", "repnet")
 PAGE_KEYS = ("models", "classroom", "present", "lesson")
-_LOG = logging.getLogger(__name__)
 
 
 def _flag(params: dict, key: str) -> bool:
@@ -172,26 +167,10 @@ def _to_url(cfg: RunConfig) -> None:
         query["lesson"] = str(ss.lesson)
     # Streamlit sets its copy of the query, then sends the URL; a rerun pending at that send stops the run there,
     # so the copy can match an address bar that still shows the old URL. Track what reached the browser (the
-    # page's next run sends it; keep_url checks the browser's own).
-    ctx = get_script_run_ctx()
-    ss.url_wanted = (ctx.page_script_hash if ctx else None, query)
+    # page's next run, which playback.finish_cut_run makes, sends it).
     if query != st.query_params.to_dict() or query != ss.get("url_sent"):
         st.query_params.from_dict(query)
         ss.url_sent = query
-
-
-def keep_url() -> None:
-    """In a timed fragment's own run (the heartbeat): send the URL again if the one the browser's request carried
-    is not what this page's last whole run wanted. A whole run's write can be lost (stopped at its send), and while
-    playing the page may not run whole again for minutes: under load, leaving presentation mode kept ?present=1."""
-    ctx = get_script_run_ctx()
-    page, query = st.session_state.get("url_wanted", (None, None))
-    if ctx is None or page != ctx.page_script_hash:
-        return
-    browser = {k: v for k, v in parse_qsl(ctx.query_string) if k.lower() not in EMBED_QUERY_PARAMS_KEYS}
-    if browser != query:
-        _LOG.warning("the browser shows ?%s, not the URL wanted: sent again", ctx.query_string)
-        st.query_params.from_dict(query)
 
 
 def live_session():

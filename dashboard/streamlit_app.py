@@ -61,9 +61,8 @@ def heartbeat():
     polls stop, repcore.workers). A paused training page is redrawn only when something arrived, and polls
     fast only while a snapshot is due (a model starting, a Step) or the session waits for a training slot: redrawing unchanged plotly charts on a
     timer cost the browser ~12% of a core for nothing (docs/speed.md, "Dashboard speed"). Playing, the page's own fragment
-    refreshes it. It also finishes what a whole run cut short left undone: the page's rerun, the URL."""
+    refreshes it."""
     playback.finish_cut_run()
-    settings.keep_url()
     if any([slots.tick(x) for x in trainers]):       # a turn came (or ended), a new place in the queue
         st.rerun()
     if live is not None and live.poll() and not live.playing and page.title in TRAINING_VIEWS:

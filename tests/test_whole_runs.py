@@ -1,6 +1,5 @@
 """Whole runs under Streamlit's rerun folding: a run of the page cut short by a fragment's timer is rerun once
-(dashboard/playback.py), and a URL write stopped at its send is sent again (dashboard/settings.py): by the page's
-next run, or by the heartbeat when the browser's URL is not the one wanted."""
+(dashboard/playback.py), and a URL write stopped at its send is sent again (dashboard/settings.py)."""
 from types import SimpleNamespace
 
 import pytest
@@ -50,27 +49,6 @@ def test_a_url_write_stopped_by_a_rerun_is_sent_again(monkeypatch):
     settings._to_url(RunConfig(width=64))                       # the page's next run
     assert params.browser == [params.to_dict()] and params.browser[0]["width"] == "64"
     settings._to_url(RunConfig(width=64))                       # sent once: no repeat
-    assert len(params.browser) == 1
-
-
-def test_the_heartbeat_sends_the_url_again_while_the_browser_shows_another(monkeypatch):
-    """Leaving presentation mode while playing (loaded run): the whole run's write was lost and no whole run came
-    after it. The heartbeat, a fragment's own run, compares the query string the browser's request carried."""
-    from dashboard import settings
-    from repcore.config import RunConfig
-    params, ctx = _Params(drops=1), SimpleNamespace(page_script_hash="live", query_string="steps=100000&present=1")
-    monkeypatch.setattr(settings, "st", SimpleNamespace(query_params=params, session_state=_State(models=list(settings.DEFAULT_MODELS))))
-    monkeypatch.setattr(settings, "get_script_run_ctx", lambda: ctx)
-    with pytest.raises(_Interrupted):
-        settings._to_url(RunConfig(steps=100000))               # presentation mode off; the run is stopped at the send
-    assert params.browser == []
-    settings.keep_url()                                         # the next heartbeat: the browser still has present=1
-    assert params.browser == [{"steps": "100000"}]
-    ctx.query_string = "steps=100000&embed=true"                # now it has the URL (Streamlit's embed flags aside)
-    settings.keep_url()
-    ctx.page_script_hash = "library"                            # another page's heartbeat: its own run writes its URL
-    ctx.query_string = "width=7"
-    settings.keep_url()
     assert len(params.browser) == 1
 
 
