@@ -12,6 +12,7 @@ import torch
 
 import dashboard
 import repcore
+from tools.browser import address
 
 ROOT = Path(__file__).resolve().parent.parent
 torch.set_num_threads(1)
@@ -65,7 +66,7 @@ def pytest_runtest_makereport(item, call):
         path = folder / f"{item.name}-{i}.png"
         try:
             page.screenshot(path=str(path), full_page=True, timeout=20_000)
-            shots.append(f"{path} ({page.url})")
+            shots.append(f"{path} ({address(page)})")
         except Exception as err:          # a crashed page must not hide the test's own failure
             shots.append(f"{path}: no screenshot ({type(err).__name__})")
         with contextlib.suppress(Exception):     # the test stopped before its own close: its page's training

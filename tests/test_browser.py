@@ -6,7 +6,7 @@ import pytest
 
 from repcore import Run, RunConfig
 from repcore.library import Library, SavedModel, SavedRun
-from tools.browser import CHROMIUM, epochs, image_charts, metric_values, open_app, open_page, scrolls, server, wait_for, wait_idle
+from tools.browser import CHROMIUM, address, epochs, image_charts, metric_values, open_app, open_page, scrolls, server, wait_for, wait_idle
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM} (.ci/run installs it)")]
@@ -65,7 +65,7 @@ def test_shared_url_restores_the_settings(app_url, chrome):
     page = open_app(chrome, app_url + "/?target=sine&freq=7&act=relu&width=48&seed=11")
     text = page.locator("[data-testid=stMain] [data-testid=stCaptionContainer]").first.inner_text()
     assert "sin(2*pi*7*x)" in text and "relu" in text and "width 48" in text and "seed 11" in text, text
-    assert "freq=7" in page.url and "width=48" in page.url
+    assert "freq=7" in address(page) and "width=48" in address(page)
     page.close()
 
 
@@ -128,8 +128,8 @@ def test_presentation_mode_fits_a_1280x720_projector(app_url, chrome):
     reached = min(epochs(page))
     page.get_by_text("Presentation mode").click()                 # out of presentation mode: the same training goes on
     assert wait_for(lambda: page.locator("[data-testid=stSidebar]").is_visible(), 60)       # the rerun draws it
-    assert wait_for(lambda: "present" not in page.url, 60), page.url      # and then the URL (later in the same run)
-    assert "freq" not in page.url
+    assert wait_for(lambda: "present" not in address(page), 60), address(page)      # and then the URL (later in the same run)
+    assert "freq" not in address(page)
     assert wait_for(lambda: len(epochs(page)) == 2, 30)       # the sidebar comes first in a rerun, the metrics after it
     assert min(epochs(page)) >= reached, "leaving presentation mode must not restart training"
     page.close()
@@ -142,14 +142,14 @@ def test_a_lesson_on_the_live_page_a_restart_with_its_ghost_and_the_spectral_pag
     to auto: a notice says what changed and the ν = 3 run stays as a faded ghost. Then the spectral page on
     the default target: heat maps over every bin and one non-empty panel per target frequency."""
     page = open_app(chrome, app_url + "/lessons")
-    opened = lambda: "slope_scale=3.0" in page.url                               # noqa: E731
+    opened = lambda: "slope_scale=3.0" in address(page)                              # noqa: E731
     lessons = page.locator(".st-key-lesson-2")             # lesson 3's Open, on the Lessons page only
     for _ in range(3):                     # a click landing while the page's first run settles can be lost: try again,
         if opened() or lessons.count() == 0:       # but only while the Lessons page is shown: under load a second
             break                                  # click by role once landed on the live page's third selectbox
         lessons.get_by_role("button", name="Open", exact=True).click()
         wait_for(lambda: opened() or lessons.count() == 0, 30)
-    assert wait_for(opened, 60), page.url
+    assert wait_for(opened, 60), address(page)
     panel = page.locator(".st-key-lesson_panel")
     panel.wait_for(timeout=30_000)
     assert "Press Play with ν = 3" in panel.inner_text() and "Watch for" in panel.inner_text()

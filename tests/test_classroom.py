@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tools.browser import ARGS, CHROMIUM, epochs, server, steady, wait_for, wait_idle
+from tools.browser import ARGS, CHROMIUM, address, epochs, server, steady, wait_for, wait_idle
 from tools.processes import workers_of
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -72,8 +72,8 @@ def test_a_watcher_follows_the_lecturers_play_pause_and_a_settings_change():
         shot(watcher, "watcher-after-settings-change")
         assert len(workers_of(proc.pid)) == before          # the watcher trains nothing
         watcher.get_by_role("button", name="Try it yourself").click()
-        assert wait_for(lambda: watcher.get_by_role("button", name="Play").count() and "watch=" not in watcher.url, 60)
-        assert "freq=20" in watcher.url
+        assert wait_for(lambda: watcher.get_by_role("button", name="Play").count() and "watch=" not in address(watcher), 60)
+        assert "freq=20" in address(watcher)
         browser.close()
 
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tools.browser import ARGS, CHROMIUM, epochs, server, wait_for, wait_idle
+from tools.browser import ARGS, CHROMIUM, address, epochs, server, wait_for, wait_idle
 from tools.processes import workers_of
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -53,7 +53,7 @@ def test_four_sessions_train_apart_and_leave_nothing_behind():
         for i, pg in enumerate(pages):
             caption = pg.locator("[data-testid=stMain] [data-testid=stCaptionContainer]").first.inner_text()
             assert f"width {20 + i} " in caption and f"seed {100 + i}" in caption, caption
-            assert f"width={20 + i}" in pg.url and f"seed={100 + i}" in pg.url
+            assert f"width={20 + i}" in address(pg) and f"seed={100 + i}" in address(pg)
         print(f"\n{SESSIONS} sessions advancing within {elapsed:.1f} s; epochs {[epochs(pg) for pg in pages]}")
         for pg in pages:
             pg.context.close()

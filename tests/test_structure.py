@@ -285,3 +285,12 @@ def test_no_page_builds_its_own_timed_fragment(tmp_path):
     planted.write_text("import streamlit as st\nfrom streamlit import fragment\n@st.fragment(run_every=1)\ndef f():\n    pass\n"
                        "st.fragment(g)()\nst.write(run_every=2)\n")
     assert sorted(_own_timers(planted)) == ["page.py:2", "page.py:3", "page.py:3", "page.py:6", "page.py:7"]
+
+
+def test_no_test_reads_playwrights_cached_url():
+    """A page's URL is read from the page (tools.browser.address): Playwright's page.url changes only while its sync
+    API handles the browser's events, so a wait that sleeps and reads it saw a URL history.pushState had changed
+    as the old one for 60 s (the loaded presentation-mode test)."""
+    reads = [f"{p.relative_to(ROOT)}:{n.lineno}" for folder in ("tests", "tools") for p in sorted((ROOT / folder).glob("*.py"))
+             for n in ast.walk(ast.parse(p.read_text())) if isinstance(n, ast.Attribute) and n.attr == "url"]
+    assert not reads, f"read the address with tools.browser.address: {reads}"

@@ -95,6 +95,13 @@ def metric_values(page, label: str) -> list[str]:
         ".map(e => e.querySelector('[data-testid=stMetricValue]').innerText.trim())", label)
 
 
+def address(page) -> str:
+    """The URL in the page's address bar, read from the page. Not page.url: the sync API updates that only while
+    it handles the browser's events, which a loop of sleeps and property reads never does (under load a URL that
+    history.pushState had changed read stale for the whole 60-s wait)."""
+    return page.evaluate("location.href")
+
+
 def epochs(page) -> list[int]:
     return [int(v.replace(",", "")) for v in metric_values(page, "Epoch")]
 
