@@ -128,6 +128,17 @@ def steady(page, timeout: float = 15) -> list[int]:
     return last
 
 
+def paused_alike(lecturer, watchers) -> list[int] | None:
+    """The lecturer's epochs once every watcher shows them and says it is paused there (its Pause has reached
+    them), else None. Not `steady`: a page still settling its Pause under load can show one epoch for over a
+    second (a loaded suite: the lecturer "settled" below the epoch it paused at; the watchers, right, never matched)."""
+    now = epochs(lecturer)
+    said = f"paused at epoch {now[0]:,} " if now else None
+    if now and all(epochs(w) == now and said in w.locator("[data-testid=stMain]").inner_text() for w in watchers):
+        return now
+    return None
+
+
 def open_page(browser, url: str, width: int = 1500, height: int = 1200):
     """A page at `url` and a chosen viewport (1280x720: a common projector), once its first run is over;
     every wait on it (a locator's click or fill included) is bounded by WAIT_MS."""

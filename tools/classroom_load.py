@@ -21,8 +21,8 @@ waits for the training processes to end. It prints one JSON object:
                         the watchers' pages included
     server_cpu_cores    CPU the server process itself used while the sessions trained (its pages, not training)
     queued_sessions     sessions that showed their place in the queue for a training slot
-    watchers_followed   every watcher showed the lecturer's paused epoch (within 120 s of it settling)
-    watchers_followed_s how long after the lecturer's page settled on its paused epoch the last watcher showed it
+    watchers_followed   every watcher showed the lecturer's epochs and said it paused there (within 120 s of the Pause)
+    watchers_followed_s how long after the lecturer's Pause ended its run the lecturer and every watcher agreed
     leftover_processes  training processes alive --idle + 30 s after the pages closed
 and the settings and load it ran with. --shots DIR saves the lecturer's and a watcher's page (PNG).
 The figures this machine gave are in docs/limits.md. Exit code 2 for a bad option; 1 if the server
@@ -37,7 +37,7 @@ import sys
 import threading
 import time
 
-from tools.browser import ARGS, CHROMIUM, epochs, server, steady, wait_for, wait_idle
+from tools.browser import ARGS, CHROMIUM, epochs, paused_alike, server, steady, wait_for, wait_idle
 from tools.processes import cpu_s, pss_kb, tree, workers_of
 
 LESSON = "target=multiscale&act=tanh&steps=3000&lesson=0"        # lesson 1, as the Lessons page opens it
@@ -158,10 +158,10 @@ def measure(args, log) -> dict:
         server_cores = (cpu_s(proc.pid) - cpu0) / (time.monotonic() - start)
         lecturer.get_by_role("button", name="Pause").click()
         wait_idle(lecturer, 60_000)
-        paused = steady(lecturer)
         watchers = [page for name, (page, _) in opened.items() if name.startswith("watcher")]
         pause_t = time.monotonic()
-        followed = wait_for(lambda: all(epochs(w) == paused for w in watchers), 120)
+        paused = wait_for(lambda: paused_alike(lecturer, watchers), 120) if watchers else steady(lecturer)
+        followed = bool(paused)
         followed_s = round(time.monotonic() - pause_t, 1) if followed else None
         log(f"lecturer paused at {paused}; watchers {[epochs(w) for w in watchers]}")
         if args.shots:
