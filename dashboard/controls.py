@@ -24,6 +24,7 @@ CUSTOM = "custom expression"
 NUS = [1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 70, 100, 150, 200, 300, 500, 700, 1000]
 LRS = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2]
 DEVICES, HEADS = ["auto", "cpu", "cuda"], ["zero", "init"]
+RANGES = {"freq": (1, 60), "width": (4, 512), "depth": (1, 8), "steps": (10, 1_000_000)}    # narrower than the engine's
 TRAINING = ("problem", "target", "upload", "nu", "act", "width", "depth", "lr", "steps", "device", "seed", "advanced")
 LECTURE = ("target", "nu", "act")                   # what a lecturer changes in class (presentation mode)
 ANATOMY = ("act", "width", "nu", "init", "seed")    # what the anatomy page (one hidden layer, no training) reads
@@ -86,6 +87,26 @@ def trained(key: str):
     return list(value) if isinstance(value, list) else value
 
 
+def in_range(cfg: RunConfig) -> tuple[RunConfig, list[str]]:
+    """`cfg` with each field a control shows moved into that control's range, with a notice for each: a link may
+    carry what the engine accepts and the control cannot show (width=1000 raised on the page; steps=5 became 10
+    on the next run without a word)."""
+    changes, notices = {}, []
+    for name, (lo, hi) in RANGES.items():
+        value = getattr(cfg, name)
+        if value is not None and not lo <= value <= hi:
+            changes[name] = type(value)(min(max(value, lo), hi))
+            show = (lambda v: f"{v:g}") if isinstance(value, float) else (lambda v: f"{v:,}")
+            notices.append(f"{name} {show(value)}: the dashboard's control goes from {lo:,} to {hi:,}; using {show(changes[name])}")
+    return cfg.replace(**changes), notices
+
+
+def _within(name: str) -> tuple:
+    """A slider's or number box's range, then its default: the trained setting, inside that range."""
+    lo, hi = RANGES[name]
+    return lo, hi, min(max(trained("w_" + name), lo), hi)
+
+
 def _index(options: list, key: str) -> int:
     """A selectbox's default: the trained setting's place among its options."""
     value = trained(key)
@@ -135,7 +156,7 @@ def _target(c) -> dict:
     choice = c.selectbox("Target", options, _index(options, "w_target"), key="w_target", on_change=_target_changed,
                          help="A preset, or type your own expression in x (x1..x8 in more dimensions)")
     if choice != CUSTOM:
-        c.slider("Target frequency k (cycles)", 1, 60, trained("w_freq"), key="w_freq", format="%d")
+        c.slider("Target frequency k (cycles)", *_within("freq"), key="w_freq", format="%d")
         freq = None if ss.w_freq == PRESETS.get(choice).k else float(ss.w_freq)     # the preset's own k stays unset
         try:
             c.caption(f"`{resolve(choice, freq, ss.cfg.domain).text}`")
@@ -216,11 +237,11 @@ def _advanced(c) -> dict:
 CONTROLS = {
     "problem": _problem, "target": _target, "nu": _nu, "act": _act, "device": _device, "seed": _seed, "init": _init,
     "advanced": _advanced, "upload": lambda c: upload.csv_upload(c, _use_upload) or {},
-    "width": lambda c: {"width": c.slider("Width", 4, 512, trained("w_width"), key="w_width")},
-    "depth": lambda c: {"depth": c.slider("Hidden layers", 1, 8, trained("w_depth"), key="w_depth")},
+    "width": lambda c: {"width": c.slider("Width", *_within("width"), key="w_width")},
+    "depth": lambda c: {"depth": c.slider("Hidden layers", *_within("depth"), key="w_depth")},
     "lr": lambda c: {"lr": c.select_slider("Learning rate (Adam)", _with(_with(LRS, st.session_state.w_lr), trained("w_lr")), trained("w_lr"), key="w_lr",
                                            format_func=lambda v: f"{v:g}")},
-    "steps": lambda c: {"steps": int(c.number_input("Step budget (epochs)", 10, 1_000_000, trained("w_steps"), step=500, key="w_steps"))},
+    "steps": lambda c: {"steps": int(c.number_input("Step budget (epochs)", *_within("steps"), step=500, key="w_steps"))},
 }
 
 

@@ -16,7 +16,7 @@ import os
 
 import streamlit as st
 
-from dashboard.controls import CONTROLS, FULL_ONLY, TRAINING, widget_values
+from dashboard.controls import CONTROLS, FULL_ONLY, TRAINING, in_range, widget_values
 from repcore import ConfigError, RunConfig
 from repcore.device import cuda_status
 from repcore.models import MODELS
@@ -48,7 +48,8 @@ def load_query(params: dict[str, str]) -> None:
     except TargetError as err:
         notices.append(f"{err}; using the default target")
         cfg = cfg.replace(target=RunConfig().target, freq=None, domain=())
-    ss.cfg, ss.models, ss.notices = cfg, models, notices
+    cfg, outside = in_range(cfg)
+    ss.cfg, ss.models, ss.notices = cfg, models, notices + outside
     ss.pop("notice_cfg", None)
     ss.classroom, ss.present = _flag(params, "classroom"), _flag(params, "present")
     ss.lesson = int(params["lesson"]) if params.get("lesson", "").isdigit() else None

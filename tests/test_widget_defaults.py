@@ -68,3 +68,16 @@ def test_a_browser_that_recreates_the_controls_and_sends_their_defaults_changes_
     assert not at.exception and not at.error
     assert (at.session_state["cfg"], at.session_state["models"]) == before
     close(at)
+
+
+@pytest.mark.parametrize("key,value,moved", [("width", "1000", 512), ("depth", "12", 8), ("steps", "5", 10),
+                                             ("steps", "2000000", 1_000_000), ("freq", "80", 60.0)])
+def test_a_link_beyond_a_controls_range_is_moved_into_it_with_a_notice(key, value, moved):
+    """The engine takes width 1-2048, steps 0-10^7, ...; the controls show less. Before: width=1000 raised on the
+    page, and steps=5 became 10 on the next run without a word."""
+    at = app(**{key: value})
+    at.run()
+    assert not at.exception
+    assert getattr(at.session_state["cfg"], key) == moved
+    assert any(n.startswith(f"{key} ") and "the dashboard's control goes from" in n for n in at.session_state["notices"])
+    close(at)
