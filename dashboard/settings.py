@@ -16,7 +16,7 @@ import os
 
 import streamlit as st
 
-from dashboard.controls import CONTROLS, FULL_ONLY, TRAINING, in_range, widget_values
+from dashboard.controls import CONTROLS, FULL_ONLY, TRAINING, in_range, trained_values, widget_values
 from repcore import ConfigError, RunConfig
 from repcore.device import cuda_status
 from repcore.models import MODELS
@@ -74,7 +74,7 @@ def controls(where, names=TRAINING) -> RunConfig:
     # Streamlit drops the state of a widget a run does not draw (another page, a closed popover): refill what is
     # missing from the settings being trained (the controls read some before drawing them). A widget its browser
     # side re-creates comes back at its default, which controls.trained makes the setting trained.
-    ss.update({k: v for k, v in widget_values(ss.cfg, ss.models).items() if k not in ss})
+    ss.update({k: v for k, v in trained_values().items() if k not in ss})
     values = {}
     for name in names:
         if not (ss.get("classroom") and name in FULL_ONLY):
